@@ -1,0 +1,190 @@
+package idenfy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"unicode"
+)
+
+// Subject types: what Classification.Subject identifies.
+const (
+	SubjectScanRef    = "scanRef"
+	SubjectCompanyID  = "companyId"
+	SubjectClientID   = "clientId"
+	SubjectMonitoring = "monitoringId"
+)
+
+// MaxKeyLen bounds routing keys. iDenfy documents at most 100 characters
+// (clientId); anything longer is not from iDenfy and would make unreadable
+// workflow IDs.
+const MaxKeyLen = 200
+
+// ErrInvalidJSON means the body is not a JSON object of the expected shape.
+var ErrInvalidJSON = errors.New("body is not a valid JSON object")
+
+// ErrMissingKey means a routing key (scanRef, company id, monitoringId …)
+// is missing, empty or not a plausible identifier.
+var ErrMissingKey = errors.New("routing key missing or invalid")
+
+// Classification says what a webhook is and whom it concerns. It holds IDs
+// and types only, never personal data, so it may be logged and stored in
+// indexed columns.
+type Classification struct {
+	Kind        Kind
+	EventType   string
+	SubjectType string   // one of the Subject* constants
+	Subject     string   // the key of the lifecycle the event belongs to
+	ScanRefs    []string // the identifications concerned: one for KYC, the list for AML
+	CompanyID   string
+	ClientID    string
+	ExternalRef string
+}
+
+// routing holds the few fields classification reads, with types loose
+// enough that a change in an unrelated field can never quarantine an event.
+type routing struct {
+	ScanRef              *string  `json:"scanRef"`
+	ClientID             *string  `json:"clientId"`
+	ExternalRef          *string  `json:"externalRef"`
+	CompanyID            *string  `json:"companyId"`
+	ID                   *string  `json:"id"`
+	MonitoringID         *string  `json:"monitoringId"`
+	ScanRefList          []string `json:"scanRefList"`
+	AMLReviewSubjectType *string  `json:"amlReviewSubjectType"`
+	CompanyName          *string  `json:"companyName"`
+	Status               json.RawMessage
+}
+
+// Classify decides the kind, event type and routing keys of a webhook from
+// the route it arrived on, its Idenfy-Event-Type header (may be empty) and
+// its raw body. A known event type decides the kind even on another route;
+// otherwise the route does. Errors wrap ErrInvalidJSON or ErrMissingKey: the
+// caller quarantines such an event, it never drops it.
+func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, error) {
+	eventType := NormalizeEventType(eventTypeHeader)
+	kind, ok := KindOf(eventType)
+	if !ok {
+		kind = route
+	}
+	var r routing
+	if err := json.Unmarshal(body, &r); err != nil {
+		return Classification{Kind: kind, EventType: eventType}, fmt.Errorf("%w: %v", ErrInvalidJSON, jsonErrorKind(err))
+	}
+	c := Classification{
+		Kind:        kind,
+		EventType:   eventType,
+		ClientID:    deref(r.ClientID),
+		ExternalRef: deref(r.ExternalRef),
+		CompanyID:   deref(r.CompanyID),
+	}
+	var err error
+	switch kind {
+	case KindKYB:
+		err = c.kyb(r)
+	case KindAML:
+		err = c.aml(r)
+	default:
+		c.Kind = KindKYC
+		err = c.kyc(r)
+	}
+	return c, err
+}
+
+func (c *Classification) kyc(r routing) error {
+	if c.EventType == "" {
+		c.EventType = EventIdentification
+	}
+	c.SubjectType, c.Subject = SubjectScanRef, deref(r.ScanRef)
+	c.ScanRefs = []string{c.Subject}
+	return checkKey("scanRef", c.Subject)
+}
+
+func (c *Classification) kyb(r routing) error {
+	if c.EventType == "" {
+		c.EventType = inferCompanyEvent(r)
+	}
+	switch c.EventType {
+	case EventCompanyTokenExpired:
+		c.SubjectType, c.Subject = SubjectClientID, c.ClientID
+		return checkKey("clientId", c.Subject)
+	case EventCompanySubmit, EventCompanyReview:
+		c.CompanyID = deref(r.ID)
+	case EventCompanyAMLReview:
+		// id names the reviewed subject; companyId names the company.
+	default:
+		if c.CompanyID == "" {
+			c.CompanyID = deref(r.ID)
+		}
+	}
+	c.SubjectType, c.Subject = SubjectCompanyID, c.CompanyID
+	return checkKey("companyId", c.Subject)
+}
+
+func (c *Classification) aml(r routing) error {
+	if c.EventType == "" {
+		c.EventType = EventAMLMonitoring
+	}
+	c.SubjectType, c.Subject = SubjectMonitoring, deref(r.MonitoringID)
+	if err := checkKey("monitoringId", c.Subject); err != nil {
+		return err
+	}
+	for _, ref := range r.ScanRefList {
+		if err := checkKey("scanRefList entry", ref); err != nil {
+			return err
+		}
+	}
+	c.ScanRefs = r.ScanRefList
+	return nil
+}
+
+// inferCompanyEvent names a KYB event that arrived without a header by the
+// fields only that event type carries.
+func inferCompanyEvent(r routing) string {
+	switch {
+	case r.AMLReviewSubjectType != nil:
+		return EventCompanyAMLReview
+	case r.CompanyName != nil || len(r.Status) > 0:
+		return EventCompanyReview
+	case r.ID != nil:
+		return EventCompanySubmit
+	default:
+		return EventCompanyTokenExpired
+	}
+}
+
+func checkKey(name, v string) error {
+	if v == "" {
+		return fmt.Errorf("%w: %s is missing", ErrMissingKey, name)
+	}
+	if len(v) > MaxKeyLen {
+		return fmt.Errorf("%w: %s is longer than %d bytes", ErrMissingKey, name, MaxKeyLen)
+	}
+	for _, r := range v {
+		if r == unicode.ReplacementChar || !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return fmt.Errorf("%w: %s has a character not allowed in an identifier", ErrMissingKey, name)
+		}
+	}
+	return nil
+}
+
+// jsonErrorKind describes a decoding error without echoing body content.
+func jsonErrorKind(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("syntax error at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q has JSON type %s", typ.Field, typ.Value)
+	default:
+		return "malformed"
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
