@@ -1,0 +1,205 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// InboxStatus is the processing state of an inbox row.
+type InboxStatus string
+
+// Inbox statuses.
+const (
+	// StatusPending rows wait for the relay.
+	StatusPending InboxStatus = "pending"
+	// StatusQuarantined rows are authentic but could not be classified;
+	// an operator looks at them.
+	StatusQuarantined InboxStatus = "quarantined"
+	// StatusDispatched rows were accepted by Temporal.
+	StatusDispatched InboxStatus = "dispatched"
+)
+
+// ErrNotFound means no row has the requested key.
+var ErrNotFound = errors.New("not found")
+
+// NewInboxEvent is one authentic webhook delivery to store.
+type NewInboxEvent struct {
+	Route    string            // the route it arrived on: kyc, kyb, aml
+	Body     []byte            // raw bytes exactly as received
+	Headers  map[string]string // selected headers (no secrets)
+	RemoteIP string
+
+	Status           InboxStatus // StatusPending or StatusQuarantined
+	QuarantineReason string
+
+	// Routing keys from classification; IDs only.
+	Kind        string
+	EventType   string
+	SubjectType string
+	Subject     string
+	ScanRefs    []string
+	CompanyID   string
+	ClientID    string
+	ExternalRef string
+}
+
+// InboxEvent is a stored delivery.
+type InboxEvent struct {
+	ID               int64        `db:"id"`
+	Route            string       `db:"route"`
+	DedupKey         []byte       `db:"dedup_key"`
+	Body             []byte       `db:"body"`
+	HeadersJSON      string       `db:"headers"`
+	RemoteIP         string       `db:"remote_ip"`
+	Status           InboxStatus  `db:"status"`
+	QuarantineReason string       `db:"quarantine_reason"`
+	Kind             string       `db:"kind"`
+	EventType        string       `db:"event_type"`
+	SubjectType      string       `db:"subject_type"`
+	Subject          string       `db:"subject"`
+	ScanRefsJSON     string       `db:"scan_refs"`
+	CompanyID        string       `db:"company_id"`
+	ClientID         string       `db:"client_id"`
+	ExternalRef      string       `db:"external_ref"`
+	Attempts         int          `db:"attempts"`
+	DuplicateCount   int          `db:"duplicate_count"`
+	LastError        string       `db:"last_error"`
+	ReceivedAt       time.Time    `db:"received_at"`
+	LastDuplicateAt  sql.NullTime `db:"last_duplicate_at"`
+	NextAttemptAt    sql.NullTime `db:"next_attempt_at"`
+	DispatchedAt     sql.NullTime `db:"dispatched_at"`
+}
+
+// Headers decodes the stored headers.
+func (e InboxEvent) Headers() (map[string]string, error) {
+	var h map[string]string
+	if err := json.Unmarshal([]byte(e.HeadersJSON), &h); err != nil {
+		return nil, fmt.Errorf("decode headers of inbox event %d: %w", e.ID, err)
+	}
+	return h, nil
+}
+
+// ScanRefs decodes the stored scanRef list.
+func (e InboxEvent) ScanRefs() ([]string, error) {
+	var refs []string
+	if err := json.Unmarshal([]byte(e.ScanRefsJSON), &refs); err != nil {
+		return nil, fmt.Errorf("decode scanRefs of inbox event %d: %w", e.ID, err)
+	}
+	return refs, nil
+}
+
+// Stored is the outcome of InsertInbox.
+type Stored struct {
+	ID        int64       // the row's id: new, or the first delivery's
+	Duplicate bool        // the same bytes were already stored on this route
+	Status    InboxStatus // the row's status
+}
+
+// DedupKey is the inbox's delivery identity: sha256(route || raw body).
+func DedupKey(route string, body []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte(route))
+	h.Write(body)
+	return h.Sum(nil)
+}
+
+// insertInbox stores a delivery or, when the same bytes arrived before on
+// the same route, counts the duplicate. One statement, so concurrent
+// deliveries of one body can never store two rows: the row that comes back
+// with duplicate_count 0 is the one this call inserted.
+const insertInbox = `
+INSERT INTO inbox (route, dedup_key, body, headers, remote_ip, status, quarantine_reason,
+	kind, event_type, subject_type, subject, scan_refs, company_id, client_id, external_ref,
+	received_at, next_attempt_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (dedup_key) DO UPDATE
+	SET duplicate_count = inbox.duplicate_count + 1, last_duplicate_at = excluded.received_at
+RETURNING id, duplicate_count, status`
+
+// InsertInbox stores an authentic delivery exactly once.
+func (d *DB) InsertInbox(ctx context.Context, e NewInboxEvent) (Stored, error) {
+	headers, err := json.Marshal(orEmpty(e.Headers))
+	if err != nil {
+		return Stored{}, fmt.Errorf("encode headers: %w", err)
+	}
+	refs := e.ScanRefs
+	if refs == nil {
+		refs = []string{}
+	}
+	scanRefs, err := json.Marshal(refs)
+	if err != nil {
+		return Stored{}, fmt.Errorf("encode scanRefs: %w", err)
+	}
+	if e.Body == nil {
+		e.Body = []byte{} // NOT NULL: an empty body is still a body
+	}
+	now := d.now()
+	var next any
+	if e.Status == StatusPending {
+		next = now
+	}
+	var (
+		s     Stored
+		dups  int
+		query = d.db.Rebind(insertInbox)
+	)
+	err = d.db.QueryRowxContext(ctx, query,
+		e.Route, DedupKey(e.Route, e.Body), e.Body, string(headers), e.RemoteIP, e.Status, e.QuarantineReason,
+		e.Kind, e.EventType, e.SubjectType, e.Subject, string(scanRefs), e.CompanyID, e.ClientID, e.ExternalRef,
+		now, next,
+	).Scan(&s.ID, &dups, &s.Status)
+	if err != nil {
+		return Stored{}, fmt.Errorf("insert inbox event: %w", err)
+	}
+	s.Duplicate = dups > 0
+	return s, nil
+}
+
+// InboxEvent returns the stored delivery with the given id.
+func (d *DB) InboxEvent(ctx context.Context, id int64) (InboxEvent, error) {
+	var e InboxEvent
+	err := d.db.GetContext(ctx, &e, d.db.Rebind(`SELECT * FROM inbox WHERE id = ?`), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return InboxEvent{}, fmt.Errorf("inbox event %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return InboxEvent{}, fmt.Errorf("get inbox event %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// InboxCounts returns the number of inbox rows per status.
+func (d *DB) InboxCounts(ctx context.Context) (map[InboxStatus]int, error) {
+	rows, err := d.db.QueryxContext(ctx, `SELECT status, COUNT(*) FROM inbox GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("count inbox: %w", err)
+	}
+	defer rows.Close()
+	counts := map[InboxStatus]int{}
+	for rows.Next() {
+		var (
+			s InboxStatus
+			n int
+		)
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("count inbox: %w", err)
+		}
+		counts[s] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count inbox: %w", err)
+	}
+	return counts, nil
+}
+
+func orEmpty(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
