@@ -1,0 +1,210 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"kycflow/idenfy"
+	"kycflow/webhook"
+)
+
+// Config is everything kycflow reads from its environment. main is the
+// only reader of environment variables; libraries get small option structs.
+type Config struct {
+	ListenAddr  string `env:"KYCFLOW_LISTEN_ADDR" envDefault:":8080"`
+	DatabaseURL string `env:"KYCFLOW_DATABASE_URL"`
+	DataDir     string `env:"KYCFLOW_DATA_DIR" envDefault:"./kycflow-data"`
+	DBMaxConns  int    `env:"KYCFLOW_DB_MAX_CONNS" envDefault:"20"`
+	// MigrateOnStart makes serve apply pending migrations at start-up
+	// (under a lock on PostgreSQL). Turn it off to run `kycflow migrate`
+	// as a separate release step.
+	MigrateOnStart bool `env:"KYCFLOW_MIGRATE_ON_START" envDefault:"true"`
+
+	KYCKeys               []string `env:"KYCFLOW_IDENFY_KYC_KEYS"`
+	KYBKeys               []string `env:"KYCFLOW_IDENFY_KYB_KEYS"`
+	AMLKeys               []string `env:"KYCFLOW_IDENFY_AML_KEYS"`
+	DefaultKeys           []string `env:"KYCFLOW_IDENFY_KEYS"`
+	InsecureSkipSignature bool     `env:"KYCFLOW_INSECURE_SKIP_SIGNATURE"`
+
+	AllowedIPs     []string `env:"KYCFLOW_ALLOWED_IPS"`
+	AllowlistMode  string   `env:"KYCFLOW_ALLOWLIST_MODE" envDefault:"enforce"`
+	TrustedProxies []string `env:"KYCFLOW_TRUSTED_PROXIES"`
+
+	MaxBodyBytes    int64         `env:"KYCFLOW_MAX_BODY_BYTES" envDefault:"5242880"`
+	IngestTimeout   time.Duration `env:"KYCFLOW_INGEST_TIMEOUT" envDefault:"3s"`
+	ShutdownTimeout time.Duration `env:"KYCFLOW_SHUTDOWN_TIMEOUT" envDefault:"25s"`
+	TLSCertFile     string        `env:"KYCFLOW_TLS_CERT_FILE"`
+	TLSKeyFile      string        `env:"KYCFLOW_TLS_KEY_FILE"`
+
+	LogLevel  string `env:"KYCFLOW_LOG_LEVEL" envDefault:"info"`
+	LogFormat string `env:"KYCFLOW_LOG_FORMAT" envDefault:"json"`
+
+	// Derived by Load.
+	allowlist *webhook.Allowlist
+}
+
+// LoadConfig reads the configuration from environ (os.Environ form) and
+// reports every problem at once.
+func LoadConfig(environ []string) (Config, error) {
+	var cfg Config
+	var errs []error
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: env.ToMap(environ)}); err != nil {
+		var agg env.AggregateError
+		if errors.As(err, &agg) {
+			errs = append(errs, agg.Errors...)
+		} else {
+			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, cfg.validate()...)
+	if len(errs) > 0 {
+		return Config{}, &ConfigError{Problems: errs}
+	}
+	return cfg, nil
+}
+
+// ConfigError lists every configuration problem.
+type ConfigError struct{ Problems []error }
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	b.WriteString("invalid configuration:")
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+func (c *Config) validate() []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		add("KYCFLOW_DATABASE_URL must be a postgres:// URL, or empty for the embedded SQLite database")
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		add("KYCFLOW_DATA_DIR must not be empty when KYCFLOW_DATABASE_URL is empty")
+	}
+	for name, keys := range map[string]*[]string{
+		"KYCFLOW_IDENFY_KYC_KEYS": &c.KYCKeys, "KYCFLOW_IDENFY_KYB_KEYS": &c.KYBKeys,
+		"KYCFLOW_IDENFY_AML_KEYS": &c.AMLKeys, "KYCFLOW_IDENFY_KEYS": &c.DefaultKeys,
+	} {
+		trimmed, empty := trimKeys(*keys)
+		if empty {
+			add("%s has an empty entry (check for stray commas)", name)
+		}
+		*keys = trimmed
+	}
+	a, err := webhook.ParseAllowlist(c.AllowedIPs, c.AllowlistMode)
+	if err != nil {
+		add("KYCFLOW_ALLOWED_IPS / KYCFLOW_ALLOWLIST_MODE: %v", err)
+	}
+	c.allowlist = a
+	for _, p := range c.TrustedProxies {
+		if _, err := webhook.ParseAllowlist([]string{p}, webhook.ModeEnforce); err != nil {
+			add("KYCFLOW_TRUSTED_PROXIES entry %q is not a CIDR or IP address", p)
+		}
+	}
+	if c.MaxBodyBytes <= 0 {
+		add("KYCFLOW_MAX_BODY_BYTES must be positive")
+	}
+	if c.IngestTimeout <= 0 || c.IngestTimeout > 9*time.Second {
+		add("KYCFLOW_INGEST_TIMEOUT must be between 0 and 9s: iDenfy gives up after 10s")
+	}
+	if c.ShutdownTimeout <= 0 {
+		add("KYCFLOW_SHUTDOWN_TIMEOUT must be positive")
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		add("KYCFLOW_TLS_CERT_FILE and KYCFLOW_TLS_KEY_FILE must be set together")
+	}
+	if c.DBMaxConns <= 0 {
+		add("KYCFLOW_DB_MAX_CONNS must be positive")
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		add("KYCFLOW_LOG_LEVEL %q is not debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		add("KYCFLOW_LOG_FORMAT %q is neither json nor text", c.LogFormat)
+	}
+	return errs
+}
+
+func trimKeys(keys []string) (out []string, empty bool) {
+	for _, k := range keys {
+		k = strings.TrimSpace(k)
+		if k == "" {
+			empty = true
+			continue
+		}
+		out = append(out, k)
+	}
+	return out, empty
+}
+
+// SigningKeys returns the active keys per route: the route's own list, or
+// KYCFLOW_IDENFY_KEYS for a route without one.
+func (c Config) SigningKeys() map[idenfy.Kind][][]byte {
+	own := map[idenfy.Kind][]string{idenfy.KindKYC: c.KYCKeys, idenfy.KindKYB: c.KYBKeys, idenfy.KindAML: c.AMLKeys}
+	out := map[idenfy.Kind][][]byte{}
+	for _, k := range idenfy.Kinds {
+		keys := own[k]
+		if len(keys) == 0 {
+			keys = c.DefaultKeys
+		}
+		for _, key := range keys {
+			out[k] = append(out[k], []byte(key))
+		}
+	}
+	return out
+}
+
+// LogValue describes the configuration with every secret redacted.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("listen_addr", c.ListenAddr),
+		slog.String("database", redactURL(c.DatabaseURL)),
+		slog.String("data_dir", c.DataDir),
+		slog.Bool("migrate_on_start", c.MigrateOnStart),
+		slog.String("kyc_keys", countKeys(c.KYCKeys)),
+		slog.String("kyb_keys", countKeys(c.KYBKeys)),
+		slog.String("aml_keys", countKeys(c.AMLKeys)),
+		slog.String("default_keys", countKeys(c.DefaultKeys)),
+		slog.Bool("insecure_skip_signature", c.InsecureSkipSignature),
+		slog.Any("allowed_ips", c.AllowedIPs),
+		slog.String("allowlist_mode", c.AllowlistMode),
+		slog.Any("trusted_proxies", c.TrustedProxies),
+		slog.Int64("max_body_bytes", c.MaxBodyBytes),
+		slog.Duration("ingest_timeout", c.IngestTimeout),
+		slog.Bool("tls", c.TLSCertFile != ""),
+	)
+}
+
+func countKeys(keys []string) string {
+	if len(keys) == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%d key(s), redacted", len(keys))
+}
+
+func redactURL(raw string) string {
+	if raw == "" {
+		return "embedded sqlite"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparseable, redacted]"
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}

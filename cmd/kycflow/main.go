@@ -1,0 +1,70 @@
+// Command kycflow receives iDenfy identity-verification webhooks and turns
+// each verification into a durable lifecycle.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRootCmd(os.Environ(), os.Stderr).ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "kycflow:", err)
+		os.Exit(1)
+	}
+}
+
+func newRootCmd(environ []string, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kycflow",
+		Short: "Receive iDenfy verification webhooks and drive each verification as a durable lifecycle",
+		Long: `kycflow receives iDenfy identity-verification webhooks (KYC, KYB, AML monitoring),
+verifies their signatures, stores every authentic delivery in a durable inbox and
+acknowledges within milliseconds.
+
+Configuration comes from KYCFLOW_* environment variables; see "kycflow serve --help".`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetErr(stderr)
+	root.AddCommand(newServeCmd(environ, stderr), newMigrateCmd(environ, stderr))
+	return root
+}
+
+// setup loads the configuration and builds the logger every command uses.
+func setup(environ []string, stderr io.Writer) (Config, *slog.Logger, error) {
+	cfg, err := LoadConfig(environ)
+	if err != nil {
+		return Config{}, nil, err
+	}
+	return cfg, newLogger(cfg, stderr), nil
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel)) // validated in LoadConfig
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// ignoreCanceled turns the context cancellation of a clean Ctrl-C into
+// success.
+func ignoreCanceled(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spf13/cobra"
+
+	"kycflow/httpserver"
+	"kycflow/store"
+	"kycflow/webhook"
+)
+
+const configHelp = `Environment:
+  KYCFLOW_LISTEN_ADDR              webhook + API listen address (default :8080)
+  KYCFLOW_DATABASE_URL             postgres://… URL; empty = embedded SQLite in KYCFLOW_DATA_DIR
+  KYCFLOW_DATA_DIR                 embedded database directory (default ./kycflow-data)
+  KYCFLOW_IDENFY_KYC_KEYS          signing keys of /webhooks/idenfy/kyc, comma-separated
+  KYCFLOW_IDENFY_KYB_KEYS          signing keys of /webhooks/idenfy/kyb
+  KYCFLOW_IDENFY_AML_KEYS          signing keys of /webhooks/idenfy/aml
+  KYCFLOW_IDENFY_KEYS              keys for routes that have none of their own
+  KYCFLOW_INSECURE_SKIP_SIGNATURE  true = accept unsigned requests on routes without keys (dev only)
+  KYCFLOW_ALLOWED_IPS              source CIDRs allowed to post webhooks (default: any)
+  KYCFLOW_ALLOWLIST_MODE           enforce (403) or report (log only) (default enforce)
+  KYCFLOW_TRUSTED_PROXIES          proxy CIDRs whose X-Forwarded-For is believed (default none)
+  KYCFLOW_MAX_BODY_BYTES           body limit (default 5242880)
+  KYCFLOW_TLS_CERT_FILE / _KEY_FILE  serve HTTPS directly
+  KYCFLOW_INGEST_TIMEOUT           inbox write budget before 503 (default 3s)
+  KYCFLOW_SHUTDOWN_TIMEOUT         time to finish in-flight requests (default 25s)
+  KYCFLOW_MIGRATE_ON_START         apply migrations when serve starts (default true)
+  KYCFLOW_DB_MAX_CONNS             PostgreSQL pool size (default 20)
+  KYCFLOW_LOG_LEVEL / _LOG_FORMAT  debug|info|warn|error / json|text (default info / json)`
+
+func newServeCmd(environ []string, stderr io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Run the webhook receiver (and, later, the operator API and relay)",
+		Long: `serve receives iDenfy webhooks on POST /webhooks/idenfy/{kyc,kyb,aml}, verifies the
+Idenfy-Signature, stores every authentic delivery in the inbox and acknowledges.
+It also serves GET /healthz, GET /readyz (database reachable) and GET /metrics.
+It is stateless: run as many replicas as you need against one PostgreSQL.
+
+` + configHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := setup(environ, stderr)
+			if err != nil {
+				return err
+			}
+			return ignoreCanceled(runServe(cmd.Context(), cfg, log, nil))
+		},
+	}
+}
+
+// runServe runs the webhook server until ctx ends. A nil ln listens on
+// cfg.ListenAddr.
+func runServe(ctx context.Context, cfg Config, log *slog.Logger, ln net.Listener) error {
+	log.Info("starting kycflow serve", "config", cfg)
+	db, err := openStore(ctx, cfg, log, cfg.MigrateOnStart)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	engine, err := httpserver.NewEngine(log, cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	httpserver.Health(engine, db.Ping)
+	engine.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	hooks := webhook.New(db, webhook.Options{
+		Keys:          cfg.SigningKeys(),
+		AllowUnsigned: cfg.InsecureSkipSignature,
+		MaxBodyBytes:  cfg.MaxBodyBytes,
+		Allowlist:     cfg.allowlist,
+		StoreTimeout:  cfg.IngestTimeout,
+		Log:           log,
+		Metrics:       webhook.NewMetrics(reg),
+	})
+	hooks.Register(engine)
+	warnUnsigned(log, cfg, hooks)
+
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.ListenAddr); err != nil {
+			return fmt.Errorf("listen on %s (KYCFLOW_LISTEN_ADDR): %w", cfg.ListenAddr, err)
+		}
+	}
+	return httpserver.Serve(ctx, ln, http.Handler(engine), httpserver.Options{
+		TLSCertFile: cfg.TLSCertFile, TLSKeyFile: cfg.TLSKeyFile, ShutdownTimeout: cfg.ShutdownTimeout, Log: log,
+	})
+}
+
+func warnUnsigned(log *slog.Logger, cfg Config, hooks *webhook.Handler) {
+	keys := cfg.SigningKeys()
+	for _, route := range hooks.UnsignedRoutes() {
+		log.Warn("SIGNATURE VERIFICATION DISABLED: unsigned webhooks are accepted (KYCFLOW_INSECURE_SKIP_SIGNATURE=true); never do this in production",
+			"route", webhook.Path(route))
+	}
+	if !cfg.InsecureSkipSignature {
+		for route, k := range keys {
+			if len(k) == 0 {
+				log.Warn("no signing key configured: this route refuses every request with 401", "route", webhook.Path(route))
+			}
+		}
+	}
+}
+
+// openStore opens the configured database and migrates it when asked; else
+// it refuses a schema older than this binary.
+func openStore(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*store.DB, error) {
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, Dir: cfg.DataDir, MaxOpenConns: cfg.DBMaxConns})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("database open", "dialect", db.Dialect())
+	if migrate {
+		err = db.Migrate(ctx, log)
+	} else {
+		err = checkSchema(ctx, db)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func checkSchema(ctx context.Context, db *store.DB) error {
+	cur, latest, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if cur < latest {
+		return fmt.Errorf("database schema is at version %d, this binary needs %d: run `kycflow migrate`", cur, latest)
+	}
+	return nil
+}
