@@ -1,0 +1,49 @@
+package idenfy_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"kycflow/idenfy"
+)
+
+func TestSummarize(t *testing.T) {
+	tests := []struct {
+		file string
+		want idenfy.Summary
+	}{
+		{"kyc_manual_approved.json", idenfy.Summary{Final: true, Overall: "APPROVED", AutoDocument: "DOC_VALIDATED", AutoFace: "FACE_MATCH",
+			ManualDocument: "DOC_VALIDATED", ManualFace: "FACE_MATCH", FraudTags: []string{}, MismatchTags: []string{}, SuspicionReasons: []string{}}},
+		{"kyc_auto_suspected.json", idenfy.Summary{Overall: "SUSPECTED", AutoDocument: "DOC_VALIDATED", AutoFace: "FACE_MATCH",
+			FraudTags: []string{"DUPLICATE_FACE"}, MismatchTags: []string{"NAME"}, SuspicionReasons: []string{}}},
+		{"kyc_expired.json", idenfy.Summary{Final: true, Overall: "EXPIRED", FraudTags: []string{}, MismatchTags: []string{}, SuspicionReasons: []string{}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			got, err := idenfy.Summarize(fixture(t, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Summarize() (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSummarizeToleratesUnrelatedChanges(t *testing.T) {
+	body := []byte(`{"final":true,"status":{"overall":"APPROVED","additionalSteps":{"now":"an object"}},"data":42,
+		"AML":[{"status":{"serviceSuspected":true}}],"scanRef":"s"}`)
+	got, err := idenfy.Summarize(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Final || got.Overall != idenfy.OverallApproved || !got.AMLSuspected {
+		t.Errorf("Summarize() = %+v", got)
+	}
+	if _, err := idenfy.Summarize([]byte(`{"final":"yes"}`)); !errors.Is(err, idenfy.ErrInvalidJSON) {
+		t.Errorf("Summarize(final as string) error = %v, want ErrInvalidJSON", err)
+	}
+}

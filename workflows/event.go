@@ -1,0 +1,80 @@
+package workflows
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"kycflow/idenfy"
+)
+
+// Event is what a lifecycle learns from one webhook: IDs, statuses and
+// flags, never personal data. The full payload stays in the inbox; an
+// activity loads it by InboxID when it needs more.
+type Event struct {
+	InboxID     int64     `json:"inboxId"`
+	Kind        string    `json:"kind"`
+	EventType   string    `json:"eventType"`
+	ScanRef     string    `json:"scanRef"`
+	ClientID    string    `json:"clientId,omitempty"`
+	ExternalRef string    `json:"externalRef,omitempty"`
+	CompanyID   string    `json:"companyId,omitempty"`
+	ReceivedAt  time.Time `json:"receivedAt"`
+	// Reconciled marks a result fetched from iDenfy's status API rather
+	// than received by webhook.
+	Reconciled bool `json:"reconciled,omitempty"`
+	idenfy.Summary
+}
+
+// DedupKey is the inbox identity of the event.
+func (e Event) DedupKey() string { return "inbox:" + strconv.FormatInt(e.InboxID, 10) }
+
+// SemanticKey identifies the result the event carries, whatever its bytes:
+// a re-sent webhook with fresh file URLs has the same semantic key.
+func (e Event) SemanticKey() string {
+	return strings.Join([]string{"sem", e.EventType, strconv.FormatBool(e.Final), string(e.Overall),
+		e.AutoDocument, e.AutoFace, e.ManualDocument, e.ManualFace}, "|")
+}
+
+// lapse reports whether the event says the session ended without a result:
+// expired or cancelled.
+func (e Event) lapse() bool {
+	switch e.EventType {
+	case idenfy.EventIdentificationExpired, idenfy.EventIdentificationCancelled:
+		return true
+	}
+	switch e.Overall {
+	case idenfy.OverallExpired, idenfy.OverallExpiredDeleted:
+		return true
+	}
+	return false
+}
+
+// verdict reports whether the event carries a final verification result.
+func (e Event) verdict() bool { return e.Final && !e.lapse() }
+
+// describe is the event's one-line, PII-free description for the timeline.
+func (e Event) describe() string {
+	var b strings.Builder
+	b.WriteString(e.EventType)
+	b.WriteString(" final=" + strconv.FormatBool(e.Final))
+	if e.Overall != "" {
+		b.WriteString(" overall=" + string(e.Overall))
+	}
+	for _, kv := range [][2]string{{"autoDocument", e.AutoDocument}, {"autoFace", e.AutoFace},
+		{"manualDocument", e.ManualDocument}, {"manualFace", e.ManualFace}} {
+		if kv[1] != "" {
+			b.WriteString(" " + kv[0] + "=" + kv[1])
+		}
+	}
+	if len(e.FraudTags) > 0 {
+		b.WriteString(" fraudTags=" + strings.Join(e.FraudTags, ","))
+	}
+	if len(e.MismatchTags) > 0 {
+		b.WriteString(" mismatchTags=" + strings.Join(e.MismatchTags, ","))
+	}
+	if e.Reconciled {
+		b.WriteString(" (reconciled)")
+	}
+	return b.String()
+}

@@ -1,0 +1,279 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Stage is where a lifecycle stands (DESIGN.md §3).
+type Stage string
+
+// Stages.
+const (
+	StageAwaitingResult     Stage = "awaiting_result"
+	StageAutoChecked        Stage = "auto_checked"
+	StageInReview           Stage = "in_review"
+	StageDeciding           Stage = "deciding"
+	StageAwaitingCompliance Stage = "awaiting_compliance"
+	StageDecided            Stage = "decided"
+	StageMonitoring         Stage = "monitoring" // arrives with AML monitoring
+	StageClosed             Stage = "closed"
+)
+
+// Timeline entry types.
+const (
+	EntryReceived       = "received"
+	EntryApplied        = "applied"
+	EntryDuplicate      = "duplicate"
+	EntryStale          = "stale"
+	EntryReviewRequired = "review_required"
+	EntryDecided        = "decided"
+	EntryRevised        = "revised"
+	EntryStuck          = "stuck"
+	EntryClosed         = "closed"
+	EntryReopened       = "reopened"
+)
+
+// maxSeen bounds the dedup keys a lifecycle remembers (and carries across
+// continue-as-new). Older keys fall out; the semantic rules (stale,
+// never-downgrade) still protect the result against very old replays.
+const maxSeen = 256
+
+// Entry is one line of the evidence trail.
+type Entry struct {
+	Seq     int64     `json:"seq"`
+	Type    string    `json:"type"`
+	At      time.Time `json:"at"`
+	InboxID int64     `json:"inboxId,omitempty"`
+	Detail  string    `json:"detail,omitempty"`
+}
+
+// State is a lifecycle's state: the `state` query answer, the stored
+// projection, and what continue-as-new carries. No personal data.
+type State struct {
+	ScanRef     string `json:"scanRef"`
+	ClientID    string `json:"clientId,omitempty"`
+	ExternalRef string `json:"externalRef,omitempty"`
+	CompanyID   string `json:"companyId,omitempty"`
+
+	Stage  Stage  `json:"stage"`
+	Status string `json:"status,omitempty"` // iDenfy's overall status of the result in force
+	Final  bool   `json:"final"`
+
+	Decision       Decision `json:"decision,omitempty"`
+	DecisionSeq    int      `json:"decisionSeq,omitempty"` // 1 for the first decision, +1 per revision
+	DecisionReason string   `json:"decisionReason,omitempty"`
+	ReviewReason   string   `json:"reviewReason,omitempty"` // why a person must decide
+
+	// Verdict is the final result in force (nil until one arrives).
+	Verdict *Event `json:"verdict,omitempty"`
+	// Lapsed is set when the session expired or was cancelled.
+	Lapsed bool `json:"lapsed,omitempty"`
+
+	Stuck          bool      `json:"stuck,omitempty"`
+	ReviewDeadline time.Time `json:"reviewDeadline,omitzero"`
+	CloseAt        time.Time `json:"closeAt,omitzero"`
+	UpdatedAt      time.Time `json:"updatedAt,omitzero"`
+
+	Seq    int64    `json:"seq"`    // last timeline sequence number
+	Events int      `json:"events"` // events received over the whole lifecycle
+	Seen   []string `json:"seen,omitempty"`
+}
+
+// NewState returns the state of a lifecycle that has seen nothing yet.
+func NewState(scanRef string) *State {
+	return &State{ScanRef: scanRef, Stage: StageAwaitingResult}
+}
+
+// machine applies events to a State under a Policy and collects the
+// timeline entries they produce. It is pure: time comes in as an argument.
+type machine struct {
+	s       *State
+	p       Policy
+	pending []Entry
+}
+
+func (m *machine) add(now time.Time, typ string, inboxID int64, detail string) {
+	m.s.Seq++
+	m.pending = append(m.pending, Entry{Seq: m.s.Seq, Type: typ, At: now, InboxID: inboxID, Detail: detail})
+}
+
+// flush returns and forgets the entries collected so far.
+func (m *machine) flush() []Entry {
+	out := m.pending
+	m.pending = nil
+	return out
+}
+
+// apply applies one event.
+func (m *machine) apply(now time.Time, e Event) {
+	s := m.s
+	s.Events++
+	s.UpdatedAt = now
+	m.add(now, EntryReceived, e.InboxID, e.describe())
+	if s.seen(e.DedupKey()) || s.seen(e.SemanticKey()) {
+		m.add(now, EntryDuplicate, e.InboxID, "already applied")
+		s.remember(e.DedupKey())
+		return
+	}
+	s.remember(e.DedupKey(), e.SemanticKey())
+	s.learnIDs(e)
+	if s.Stage == StageClosed {
+		m.add(now, EntryReopened, e.InboxID, "event after the lifecycle closed")
+	}
+	switch {
+	case e.verdict():
+		m.applyVerdict(now, e)
+	case e.lapse():
+		m.applyLapse(now, e)
+	default:
+		m.applyPreliminary(now, e)
+	}
+	if s.Stage == StageDecided || s.Stage == StageClosed {
+		s.Stage = StageDecided
+		s.CloseAt = now.Add(m.p.LateEventWindow)
+	}
+}
+
+func (m *machine) applyPreliminary(now time.Time, e Event) {
+	s := m.s
+	if s.Verdict != nil || s.Lapsed {
+		m.add(now, EntryStale, e.InboxID, "preliminary result after the final one; ignored")
+		return
+	}
+	stage := StageAutoChecked
+	if e.Overall == "REVIEWING" || e.EventType == "IDENTIFICATION_RESUBMITTED" {
+		stage = StageInReview
+	}
+	if s.Stage != stage {
+		s.ReviewDeadline = now.Add(m.p.ReviewSLA)
+		s.Stuck = false
+	}
+	s.Stage, s.Status = stage, string(e.Overall)
+	m.add(now, EntryApplied, e.InboxID, fmt.Sprintf("preliminary %s; waiting for iDenfy's manual review", e.Overall))
+}
+
+func (m *machine) applyLapse(now time.Time, e Event) {
+	s := m.s
+	if s.Verdict != nil {
+		m.add(now, EntryStale, e.InboxID, "session lapse after a final result; the result stands")
+		return
+	}
+	s.Lapsed, s.Final = true, true
+	if e.Overall != "" {
+		s.Status = string(e.Overall)
+	} else {
+		s.Status = "EXPIRED"
+	}
+	m.add(now, EntryApplied, e.InboxID, "session ended without a result")
+	m.settle(now, e)
+}
+
+func (m *machine) applyVerdict(now time.Time, e Event) {
+	s := m.s
+	prev := s.Verdict
+	verdict := e
+	s.Verdict, s.Final, s.Status, s.Lapsed = &verdict, true, string(e.Overall), false
+	if prev != nil && prev.Overall != e.Overall {
+		m.add(now, EntryRevised, e.InboxID, fmt.Sprintf("final result changed from %s to %s", prev.Overall, e.Overall))
+	} else {
+		m.add(now, EntryApplied, e.InboxID, "final result "+string(e.Overall))
+	}
+	m.settle(now, e)
+}
+
+// settle runs the decision policy on a final result or lapse.
+func (m *machine) settle(now time.Time, e Event) {
+	s := m.s
+	s.Stage = StageDeciding
+	decision, reason := decide(e, m.p)
+	if decision == DecisionNone {
+		s.Stage, s.ReviewReason = StageAwaitingCompliance, reason
+		m.add(now, EntryReviewRequired, e.InboxID, reason)
+		return
+	}
+	s.ReviewReason = ""
+	if decision == s.Decision {
+		s.Stage = StageDecided
+		return // same outcome: exactly one decision
+	}
+	detail := fmt.Sprintf("%s (decision %d): %s", decision, s.DecisionSeq+1, reason)
+	if s.Decision != DecisionNone {
+		detail += "; replaces " + string(s.Decision)
+	}
+	s.Decision, s.DecisionReason, s.Stage = decision, reason, StageDecided
+	s.DecisionSeq++
+	m.add(now, EntryDecided, e.InboxID, detail)
+}
+
+// reviewOverdue marks the lifecycle stuck when iDenfy's manual review passes
+// its SLA.
+func (m *machine) reviewOverdue(now time.Time) {
+	s := m.s
+	s.Stuck, s.UpdatedAt = true, now
+	m.add(now, EntryStuck, 0, fmt.Sprintf("no final result %s after the preliminary one", m.p.ReviewSLA))
+}
+
+// close ends the late-event window.
+func (m *machine) close(now time.Time) {
+	s := m.s
+	s.Stage, s.UpdatedAt, s.CloseAt = StageClosed, now, time.Time{}
+	m.add(now, EntryClosed, 0, fmt.Sprintf("no further events within %s of the last one", m.p.LateEventWindow))
+}
+
+// deadline is the next moment the lifecycle acts by itself, if any.
+func (s *State) deadline() (time.Time, bool) {
+	switch {
+	case (s.Stage == StageAutoChecked || s.Stage == StageInReview) && !s.Stuck && !s.ReviewDeadline.IsZero():
+		return s.ReviewDeadline, true
+	case s.Stage == StageDecided && !s.CloseAt.IsZero():
+		return s.CloseAt, true
+	}
+	return time.Time{}, false
+}
+
+func (s *State) learnIDs(e Event) {
+	if e.ClientID != "" {
+		s.ClientID = e.ClientID
+	}
+	if e.ExternalRef != "" {
+		s.ExternalRef = e.ExternalRef
+	}
+	if e.CompanyID != "" {
+		s.CompanyID = e.CompanyID
+	}
+}
+
+func (s *State) seen(key string) bool { return slices.Contains(s.Seen, key) }
+
+func (s *State) remember(keys ...string) {
+	for _, k := range keys {
+		if !s.seen(k) {
+			s.Seen = append(s.Seen, k)
+		}
+	}
+	if over := len(s.Seen) - maxSeen; over > 0 {
+		s.Seen = slices.Delete(s.Seen, 0, over)
+	}
+}
+
+// Details is the one-line "where it stands and why" shown in the Web UI.
+func (s *State) Details() string {
+	switch s.Stage {
+	case StageAwaitingResult:
+		return "Waiting for iDenfy's first result."
+	case StageAutoChecked, StageInReview:
+		if s.Stuck {
+			return fmt.Sprintf("STUCK: preliminary %s, iDenfy's manual review is overdue.", s.Status)
+		}
+		return fmt.Sprintf("Preliminary %s; waiting for iDenfy's manual review (due %s).", s.Status, s.ReviewDeadline.UTC().Format(time.RFC3339))
+	case StageAwaitingCompliance:
+		return "Waiting for compliance review: " + s.ReviewReason
+	case StageDecided:
+		return fmt.Sprintf("Decided %s: %s. Open for late events until %s.", s.Decision, s.DecisionReason, s.CloseAt.UTC().Format(time.RFC3339))
+	case StageClosed:
+		return fmt.Sprintf("Closed with decision %s (%s).", s.Decision, s.Status)
+	}
+	return string(s.Stage)
+}

@@ -1,0 +1,232 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Input starts, or continues as new, a lifecycle.
+type Input struct {
+	ScanRef string `json:"scanRef"`
+	Policy  Policy `json:"policy"`
+	// State is carried across continue-as-new; nil for a fresh run, which
+	// first loads the stored projection (the store is authoritative for a
+	// closed lifecycle).
+	State *State `json:"state,omitempty"`
+}
+
+// Record is what the RecordState activity persists: the projection and the
+// timeline entries since the last record.
+type Record struct {
+	WorkflowID string  `json:"workflowId"`
+	State      State   `json:"state"`
+	Entries    []Entry `json:"entries"`
+}
+
+// storeRetry keeps retrying store writes: the trail must not have gaps, and
+// the store comes back.
+var storeRetry = &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute}
+
+// Verification is the KYC lifecycle of one scanRef (workflow ID kyc-<scanRef>):
+// preliminary result → final result → decision → late-event window → closed.
+func Verification(ctx workflow.Context, in Input) error {
+	in.Policy = in.Policy.WithDefaults()
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry})
+	s := in.State
+	if s == nil {
+		var err error
+		if s, err = loadStored(ctx, in.ScanRef); err != nil {
+			return err
+		}
+	}
+	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy}, signals: workflow.GetSignalChannel(ctx, SignalEvent), published: map[string]string{}}
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return *r.m.s, nil }); err != nil {
+		return err
+	}
+	r.publish()
+	for {
+		if err := r.step(); err != nil {
+			return err
+		}
+		if r.m.s.Stage == StageClosed {
+			// Signals left unread when a run returns are lost: apply them.
+			if applied, err := r.drain(); err != nil || applied {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			workflow.GetLogger(ctx).Info("lifecycle closed", "scanRef", s.ScanRef, "decision", s.Decision)
+			return nil
+		}
+		if r.eventsThisRun >= in.Policy.MaxEventsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			if _, err := r.drain(); err != nil {
+				return err
+			}
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			s.Seen = s.Seen[max(0, len(s.Seen)-maxSeen):]
+			return workflow.NewContinueAsNewError(ctx, VerificationWorkflow, Input{ScanRef: in.ScanRef, Policy: in.Policy, State: s})
+		}
+	}
+}
+
+func loadStored(ctx workflow.Context, scanRef string) (*State, error) {
+	var stored *State
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry, Summary: "load stored lifecycle of " + scanRef,
+	})
+	if err := workflow.ExecuteActivity(actx, ActivityLoadVerification, scanRef).Get(ctx, &stored); err != nil {
+		return nil, fmt.Errorf("load stored lifecycle: %w", err)
+	}
+	if stored == nil {
+		return NewState(scanRef), nil
+	}
+	return stored, nil
+}
+
+// run is one workflow run's machinery around the pure state machine.
+type run struct {
+	ctx           workflow.Context
+	m             machine
+	signals       workflow.ReceiveChannel
+	eventsThisRun int
+	published     map[string]string
+
+	timer   workflow.Future
+	timerAt time.Time
+	cancel  workflow.CancelFunc
+}
+
+// step waits for the next event or deadline, applies it with whatever else
+// is already buffered, and records the result.
+func (r *run) step() error {
+	sel := workflow.NewSelector(r.ctx)
+	sel.AddReceive(r.signals, func(c workflow.ReceiveChannel, _ bool) {
+		var e Event
+		c.Receive(r.ctx, &e)
+		r.apply(e)
+	})
+	fired := false
+	if timer := r.deadlineTimer(); timer != nil {
+		sel.AddFuture(timer, func(workflow.Future) { fired = true })
+	}
+	sel.Select(r.ctx)
+	if fired {
+		r.timer = nil
+		r.onDeadline()
+	}
+	r.receiveBuffered()
+	return r.record()
+}
+
+func (r *run) apply(e Event) {
+	r.eventsThisRun++
+	r.m.apply(workflow.Now(r.ctx), e)
+}
+
+func (r *run) receiveBuffered() bool {
+	got := false
+	for {
+		var e Event
+		if !r.signals.ReceiveAsync(&e) {
+			return got
+		}
+		r.apply(e)
+		got = true
+	}
+}
+
+// drain applies and records every buffered signal; it reports whether there
+// were any.
+func (r *run) drain() (bool, error) {
+	got := r.receiveBuffered()
+	return got, r.record()
+}
+
+func (r *run) onDeadline() {
+	now := workflow.Now(r.ctx)
+	s := r.m.s
+	switch {
+	case (s.Stage == StageAutoChecked || s.Stage == StageInReview) && !s.Stuck && !now.Before(s.ReviewDeadline):
+		r.m.reviewOverdue(now)
+		workflow.GetLogger(r.ctx).Warn("manual review overdue", "scanRef", s.ScanRef)
+	case s.Stage == StageDecided && !now.Before(s.CloseAt):
+		r.m.close(now)
+	}
+}
+
+// deadlineTimer returns a timer for the state's next deadline, reusing the
+// running one when the deadline has not moved.
+func (r *run) deadlineTimer() workflow.Future {
+	at, ok := r.m.s.deadline()
+	if r.timer != nil && ok && at.Equal(r.timerAt) {
+		return r.timer
+	}
+	if r.cancel != nil {
+		r.cancel()
+		r.timer, r.cancel = nil, nil
+	}
+	if !ok {
+		return nil
+	}
+	tctx, cancel := workflow.WithCancel(r.ctx)
+	summary := "late-event window"
+	if r.m.s.Stage != StageDecided {
+		summary = "iDenfy manual review SLA"
+	}
+	r.timer = workflow.NewTimerWithOptions(tctx, max(at.Sub(workflow.Now(r.ctx)), 0), workflow.TimerOptions{Summary: summary})
+	r.timerAt, r.cancel = at, cancel
+	return r.timer
+}
+
+// record persists new timeline entries and the projection, then updates
+// what the Web UI shows.
+func (r *run) record() error {
+	entries := r.m.flush()
+	if len(entries) == 0 {
+		return nil
+	}
+	s := r.m.s
+	actx := workflow.WithActivityOptions(r.ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry,
+		Summary: fmt.Sprintf("record %d timeline entries; stage %s", len(entries), s.Stage),
+	})
+	rec := Record{WorkflowID: workflow.GetInfo(r.ctx).WorkflowExecution.ID, State: *s, Entries: entries}
+	if err := workflow.ExecuteActivity(actx, ActivityRecordState, rec).Get(r.ctx, nil); err != nil {
+		return fmt.Errorf("record state: %w", err)
+	}
+	r.publish()
+	return nil
+}
+
+// publish upserts the search attributes that changed and the current
+// details line.
+func (r *run) publish() {
+	s := r.m.s
+	want := []struct {
+		key temporal.SearchAttributeKeyKeyword
+		val string
+	}{
+		{AttrStage, string(s.Stage)}, {AttrStatus, s.Status}, {AttrDecision, string(s.Decision)},
+		{AttrScanRef, s.ScanRef}, {AttrClientID, s.ClientID},
+	}
+	var updates []temporal.SearchAttributeUpdate
+	for _, w := range want {
+		if w.val == "" || r.published[w.key.GetName()] == w.val {
+			continue
+		}
+		r.published[w.key.GetName()] = w.val
+		updates = append(updates, w.key.ValueSet(w.val))
+	}
+	if len(updates) > 0 {
+		if err := workflow.UpsertTypedSearchAttributes(r.ctx, updates...); err != nil {
+			workflow.GetLogger(r.ctx).Error("upsert search attributes", "error", err)
+		}
+	}
+	workflow.SetCurrentDetails(r.ctx, s.Details())
+}
