@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Verification is the stored projection of one KYC lifecycle.
+type Verification struct {
+	ID          int64     `db:"id"`
+	ScanRef     string    `db:"scan_ref"`
+	WorkflowID  string    `db:"workflow_id"`
+	ClientID    string    `db:"client_id"`
+	ExternalRef string    `db:"external_ref"`
+	CompanyID   string    `db:"company_id"`
+	Stage       string    `db:"stage"`
+	Status      string    `db:"status"`
+	Final       bool      `db:"final"`
+	Decision    string    `db:"decision"`
+	DecisionSeq int       `db:"decision_seq"`
+	Stuck       bool      `db:"stuck"`
+	Seq         int64     `db:"seq"`
+	State       string    `db:"state"` // the workflow's state as JSON
+	CreatedAt   time.Time `db:"created_at"`
+	UpdatedAt   time.Time `db:"updated_at"`
+}
+
+// TimelineEvent is one line of a lifecycle's evidence trail.
+type TimelineEvent struct {
+	WorkflowID string        `db:"workflow_id"`
+	Seq        int64         `db:"seq"`
+	ScanRef    string        `db:"scan_ref"`
+	Type       string        `db:"type"`
+	At         time.Time     `db:"at"`
+	InboxID    sql.NullInt64 `db:"inbox_id"`
+	Detail     string        `db:"detail"`
+}
+
+// Upsert the projection unless a newer one (higher seq) is already stored:
+// retried or reordered activity executions never move it backwards.
+const upsertVerification = `
+INSERT INTO verifications (scan_ref, workflow_id, client_id, external_ref, company_id, stage, status, final,
+	decision, decision_seq, stuck, seq, state, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (scan_ref) DO UPDATE SET
+	workflow_id = excluded.workflow_id, client_id = excluded.client_id, external_ref = excluded.external_ref,
+	company_id = excluded.company_id, stage = excluded.stage, status = excluded.status, final = excluded.final,
+	decision = excluded.decision, decision_seq = excluded.decision_seq, stuck = excluded.stuck,
+	seq = excluded.seq, state = excluded.state, updated_at = excluded.updated_at
+WHERE verifications.seq <= excluded.seq`
+
+const insertTimeline = `
+INSERT INTO verification_events (workflow_id, seq, scan_ref, type, at, inbox_id, detail)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (workflow_id, seq) DO NOTHING`
+
+// SaveVerification appends timeline events and upserts the projection in one
+// transaction. It is idempotent: replaying the same call changes nothing.
+func (d *DB) SaveVerification(ctx context.Context, v Verification, events []TimelineEvent) error {
+	tx, err := d.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("save verification %s: %w", v.ScanRef, err)
+	}
+	defer tx.Rollback()
+	ins := tx.Rebind(insertTimeline)
+	for _, e := range events {
+		if _, err := tx.ExecContext(ctx, ins, e.WorkflowID, e.Seq, e.ScanRef, e.Type, e.At.UTC(), e.InboxID, e.Detail); err != nil {
+			return fmt.Errorf("append timeline of %s seq %d: %w", v.ScanRef, e.Seq, err)
+		}
+	}
+	now := d.now()
+	if _, err := tx.ExecContext(ctx, tx.Rebind(upsertVerification), v.ScanRef, v.WorkflowID, v.ClientID, v.ExternalRef,
+		v.CompanyID, v.Stage, v.Status, v.Final, v.Decision, v.DecisionSeq, v.Stuck, v.Seq, v.State, now, now); err != nil {
+		return fmt.Errorf("upsert verification %s: %w", v.ScanRef, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("save verification %s: %w", v.ScanRef, err)
+	}
+	return nil
+}
+
+// Verification returns the projection of scanRef, or ErrNotFound.
+func (d *DB) Verification(ctx context.Context, scanRef string) (Verification, error) {
+	var v Verification
+	err := d.db.GetContext(ctx, &v, d.db.Rebind(`SELECT * FROM verifications WHERE scan_ref = ?`), scanRef)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Verification{}, fmt.Errorf("verification %s: %w", scanRef, ErrNotFound)
+	}
+	if err != nil {
+		return Verification{}, fmt.Errorf("get verification %s: %w", scanRef, err)
+	}
+	return v, nil
+}
+
+// Timeline returns the evidence trail of scanRef in order.
+func (d *DB) Timeline(ctx context.Context, scanRef string) ([]TimelineEvent, error) {
+	var out []TimelineEvent
+	err := d.db.SelectContext(ctx, &out, d.db.Rebind(
+		`SELECT * FROM verification_events WHERE scan_ref = ? ORDER BY seq`), scanRef)
+	if err != nil {
+		return nil, fmt.Errorf("timeline of %s: %w", scanRef, err)
+	}
+	return out, nil
+}
+
+// VerificationFilter selects verifications for a list. Empty fields match
+// everything; After is the cursor (the last ID of the previous page).
+type VerificationFilter struct {
+	Stage, Status, Decision string
+	Limit                   int
+	After                   int64
+}
+
+// ListVerifications returns verifications newest first, and the cursor of
+// the next page (0 when this is the last one).
+func (d *DB) ListVerifications(ctx context.Context, f VerificationFilter) ([]Verification, int64, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	q := `SELECT * FROM verifications WHERE 1 = 1`
+	var args []any
+	for col, v := range map[string]string{"stage": f.Stage, "status": f.Status, "decision": f.Decision} {
+		if v != "" {
+			q += " AND " + col + " = ?"
+			args = append(args, v)
+		}
+	}
+	if f.After > 0 {
+		q += " AND id < ?"
+		args = append(args, f.After)
+	}
+	q += " ORDER BY id DESC LIMIT ?"
+	args = append(args, f.Limit+1)
+	var out []Verification
+	if err := d.db.SelectContext(ctx, &out, d.db.Rebind(q), args...); err != nil {
+		return nil, 0, fmt.Errorf("list verifications: %w", err)
+	}
+	var next int64
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = out[len(out)-1].ID
+	}
+	return out, next, nil
+}
