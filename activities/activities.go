@@ -1,0 +1,69 @@
+// Package activities holds the side effects of kycflow's workflows. Each
+// activity is idempotent: Temporal may run it more than once.
+package activities
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+
+	"kycflow/store"
+	"kycflow/workflows"
+)
+
+// Store is the part of the database the activities use.
+type Store interface {
+	SaveVerification(ctx context.Context, v store.Verification, events []store.TimelineEvent) error
+	Verification(ctx context.Context, scanRef string) (store.Verification, error)
+}
+
+// Activities are the lifecycle's side effects, with their dependencies.
+type Activities struct {
+	Store Store
+}
+
+// ErrCorruptState is the application error type for a stored state that
+// cannot be decoded; retrying cannot help.
+const ErrCorruptState = "CorruptStoredState"
+
+// RecordState writes the projection and appends the timeline entries. It is
+// idempotent by workflow ID and sequence number.
+func (a *Activities) RecordState(ctx context.Context, r workflows.Record) error {
+	state, err := json.Marshal(r.State)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError("encode state", ErrCorruptState, err)
+	}
+	s := r.State
+	v := store.Verification{
+		ScanRef: s.ScanRef, WorkflowID: r.WorkflowID, ClientID: s.ClientID, ExternalRef: s.ExternalRef, CompanyID: s.CompanyID,
+		Stage: string(s.Stage), Status: s.Status, Final: s.Final, Decision: string(s.Decision), DecisionSeq: s.DecisionSeq,
+		Stuck: s.Stuck, Seq: s.Seq, State: string(state),
+	}
+	events := make([]store.TimelineEvent, len(r.Entries))
+	for i, e := range r.Entries {
+		events[i] = store.TimelineEvent{WorkflowID: r.WorkflowID, Seq: e.Seq, ScanRef: s.ScanRef, Type: e.Type, At: e.At,
+			InboxID: sql.NullInt64{Int64: e.InboxID, Valid: e.InboxID != 0}, Detail: e.Detail}
+	}
+	return a.Store.SaveVerification(ctx, v, events)
+}
+
+// LoadVerification returns the stored state of scanRef's lifecycle, or nil
+// when there is none.
+func (a *Activities) LoadVerification(ctx context.Context, scanRef string) (*workflows.State, error) {
+	v, err := a.Store.Verification(ctx, scanRef)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var s workflows.State
+	if err := json.Unmarshal([]byte(v.State), &s); err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("decode stored state of %s", scanRef), ErrCorruptState, err)
+	}
+	return &s, nil
+}

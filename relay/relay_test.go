@@ -1,0 +1,152 @@
+package relay_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"kycflow/internal/testenv"
+	"kycflow/relay"
+	"kycflow/store"
+	"kycflow/workflows"
+)
+
+// fakeTemporal records SignalWithStart calls and fails while down is set.
+type fakeTemporal struct {
+	mu    sync.Mutex
+	down  bool
+	calls []workflows.Event
+	ids   []string
+	input []workflows.Input
+}
+
+func (f *fakeTemporal) SignalWithStartWorkflow(_ context.Context, id, signal string, arg any,
+	opts client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return nil, errors.New("connection refused")
+	}
+	if signal != workflows.SignalEvent || wf != workflows.VerificationWorkflow || opts.ID != id || opts.TaskQueue != "tq" {
+		return nil, errors.New("unexpected call")
+	}
+	f.calls = append(f.calls, arg.(workflows.Event))
+	f.ids = append(f.ids, id)
+	f.input = append(f.input, args[0].(workflows.Input))
+	return nil, nil
+}
+
+func (f *fakeTemporal) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.calls)
+}
+
+func insert(t *testing.T, db *store.DB, body, subject string) int64 {
+	t.Helper()
+	s, err := db.InsertInbox(context.Background(), store.NewInboxEvent{Route: "kyc", Body: []byte(body), Status: store.StatusPending,
+		Kind: "kyc", EventType: "IDENTIFICATION_MANUAL_FINISHED", SubjectType: "scanRef", Subject: subject, ClientID: "c1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.ID
+}
+
+func start(t *testing.T, db *store.DB, tmp *fakeTemporal) *relay.Relay {
+	t.Helper()
+	r := relay.New(db, tmp, relay.Options{
+		Router: relay.Router{TaskQueue: "tq", Policy: workflows.Policy{Suspected: "approve"}},
+		Sweep:  20 * time.Millisecond, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return r
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func counts(t *testing.T, db *store.DB) map[store.InboxStatus]int {
+	t.Helper()
+	c, err := db.InboxCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRelayDeliversAndMarksDispatched(t *testing.T) {
+	db := testenv.SQLite(t)
+	tmp := &fakeTemporal{}
+	id := insert(t, db, `{"final":true,"status":{"overall":"APPROVED","manualFace":"FACE_MATCH"},"scanRef":"s1",
+		"data":{"docFirstName":"JONAS"},"fileUrls":{"FACE":"https://secret.example/face.png"}}`, "s1")
+	start(t, db, tmp)
+	waitFor(t, "dispatch", func() bool { return counts(t, db)[store.StatusDispatched] == 1 })
+	e := tmp.calls[0]
+	if e.InboxID != id || e.ScanRef != "s1" || !e.Final || e.Overall != "APPROVED" || e.ManualFace != "FACE_MATCH" || e.ClientID != "c1" {
+		t.Errorf("signalled event = %+v", e)
+	}
+	if tmp.ids[0] != "kyc-s1" || tmp.input[0].Policy.Suspected != "approve" {
+		t.Errorf("workflow id %q input %+v", tmp.ids[0], tmp.input[0])
+	}
+}
+
+func TestRelayRetriesWhileTemporalIsDown(t *testing.T) {
+	db := testenv.SQLite(t)
+	tmp := &fakeTemporal{down: true}
+	for _, s := range []string{"a", "b", "c"} {
+		insert(t, db, `{"final":false,"scanRef":"`+s+`"}`, s)
+	}
+	start(t, db, tmp)
+	waitFor(t, "several failed attempts", func() bool {
+		e, err := db.InboxEvent(context.Background(), 1)
+		return err == nil && e.Attempts >= 3 && e.LastError != ""
+	})
+	if c := counts(t, db); c[store.StatusPending] != 3 {
+		t.Fatalf("counts while down = %v, want all pending", c)
+	}
+	tmp.mu.Lock()
+	tmp.down = false
+	tmp.mu.Unlock()
+	waitFor(t, "recovery", func() bool { return counts(t, db)[store.StatusDispatched] == 3 })
+}
+
+func TestRelayQuarantinesUndeliverable(t *testing.T) {
+	db := testenv.SQLite(t)
+	tmp := &fakeTemporal{}
+	insert(t, db, `{"scanRef":"s","final":"not a bool"}`, "s")
+	start(t, db, tmp)
+	waitFor(t, "quarantine", func() bool { return counts(t, db)[store.StatusQuarantined] == 1 })
+	if tmp.count() != 0 {
+		t.Error("an undeliverable event was signalled")
+	}
+}
+
+func TestNotifyWakesTheRelay(t *testing.T) {
+	db := testenv.SQLite(t)
+	tmp := &fakeTemporal{}
+	r := relay.New(db, tmp, relay.Options{Router: relay.Router{TaskQueue: "tq"}, Sweep: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	insert(t, db, `{"final":true,"scanRef":"first"}`, "first")
+	go r.Run(ctx)
+	waitFor(t, "the start-up sweep", func() bool { return tmp.count() == 1 })
+	// The next sweep is an hour away: only Notify can deliver this one.
+	insert(t, db, `{"final":true,"scanRef":"n"}`, "n")
+	r.Notify()
+	waitFor(t, "notified dispatch", func() bool { return tmp.count() == 2 })
+}

@@ -1,0 +1,75 @@
+package relay
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"kycflow/idenfy"
+	"kycflow/store"
+	"kycflow/workflows"
+)
+
+// Delivery is one SignalWithStartWorkflow call.
+type Delivery struct {
+	Options  client.StartWorkflowOptions
+	Signal   string
+	Arg      any
+	Workflow string
+	Input    any
+}
+
+// Router decides where an inbox event goes.
+type Router struct {
+	TaskQueue string
+	// Policy is stamped into every lifecycle the relay starts; a running
+	// lifecycle keeps the policy it started with.
+	Policy workflows.Policy
+}
+
+// Kinds lists the webhook kinds the router delivers. KYB and AML events
+// stay pending in the inbox until their lifecycles exist.
+func (Router) Kinds() []string { return []string{string(idenfy.KindKYC)} }
+
+// Route returns the deliveries of an inbox event. An error means the event
+// can never be delivered (its stored body cannot be summarised).
+func (rt Router) Route(row store.InboxEvent) ([]Delivery, error) {
+	if row.Kind != string(idenfy.KindKYC) {
+		return nil, fmt.Errorf("no lifecycle for %s events yet", row.Kind)
+	}
+	sum, err := idenfy.Summarize(row.Body)
+	if err != nil {
+		return nil, fmt.Errorf("summarise identification: %w", err)
+	}
+	e := workflows.Event{
+		InboxID: row.ID, Kind: row.Kind, EventType: row.EventType, ScanRef: row.Subject, ClientID: row.ClientID,
+		ExternalRef: row.ExternalRef, CompanyID: row.CompanyID, ReceivedAt: row.ReceivedAt, Summary: sum,
+	}
+	attrs := []temporal.SearchAttributeUpdate{workflows.AttrScanRef.ValueSet(e.ScanRef), workflows.AttrStage.ValueSet(string(workflows.StageAwaitingResult))}
+	if e.ClientID != "" {
+		attrs = append(attrs, workflows.AttrClientID.ValueSet(e.ClientID))
+	}
+	opts := client.StartWorkflowOptions{
+		ID:                    workflows.ID(e.ScanRef),
+		TaskQueue:             rt.TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
+		StaticSummary:         fmt.Sprintf("KYC verification %s (client %s)", e.ScanRef, orDash(e.ClientID)),
+		StaticDetails: fmt.Sprintf("**iDenfy KYC verification**\n\n- scanRef: `%s`\n- clientId: `%s`\n- externalRef: `%s`\n\n"+
+			"Stage, status and decision are the KycStage, KycStatus and KycDecision search attributes; "+
+			"the `state` query and kycflow's `GET /v1/verifications/%s` show the full evidence trail. "+
+			"No personal data is kept in this history: the raw webhooks stay in kycflow's inbox.",
+			e.ScanRef, orDash(e.ClientID), orDash(e.ExternalRef), e.ScanRef),
+	}
+	return []Delivery{{
+		Options: opts, Signal: workflows.SignalEvent, Arg: e,
+		Workflow: workflows.VerificationWorkflow, Input: workflows.Input{ScanRef: e.ScanRef, Policy: rt.Policy},
+	}}, nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
