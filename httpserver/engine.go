@@ -19,6 +19,9 @@ const annotationsKey = "kycflow.log"
 // only from trustedProxies (CIDRs or addresses): a direct caller cannot
 // spoof its address.
 func NewEngine(log *slog.Logger, trustedProxies []string) (*gin.Engine, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.ForwardedByClientIP = true

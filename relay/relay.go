@@ -154,11 +154,13 @@ func (r *Relay) dispatchAll(ctx context.Context, rows []store.InboxEvent) {
 }
 
 func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) {
+	// Bookkeeping outlives a shutdown that begins mid-call.
+	book := context.WithoutCancel(ctx)
 	deliveries, err := r.opts.Router.Route(row)
 	if err != nil {
 		r.opts.Log.Error("inbox event cannot be relayed; quarantined", "inbox_id", row.ID, "error", err)
 		r.opts.Metrics.outcome(row.Kind, "quarantined")
-		if err := r.inbox.Quarantine(ctx, row.ID, "relay: "+err.Error()); err != nil {
+		if err := r.inbox.Quarantine(book, row.ID, "relay: "+err.Error()); err != nil {
 			r.opts.Log.Warn("quarantine inbox event", "inbox_id", row.ID, "error", err)
 		}
 		return
@@ -168,11 +170,11 @@ func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) {
 		_, err := r.temporal.SignalWithStartWorkflow(cctx, d.Options.ID, d.Signal, d.Arg, d.Options, d.Workflow, d.Input)
 		cancel()
 		if err != nil {
-			r.retry(ctx, row, err)
+			r.retry(book, row, err)
 			return
 		}
 	}
-	if err := r.inbox.MarkDispatched(ctx, row.ID); err != nil {
+	if err := r.inbox.MarkDispatched(book, row.ID); err != nil {
 		// Temporal has it; the lease runs out and a duplicate signal
 		// follows, which the workflow deduplicates by inbox id.
 		r.opts.Log.Warn("mark inbox event dispatched", "inbox_id", row.ID, "error", err)

@@ -48,6 +48,9 @@ type Options struct {
 	Log        *slog.Logger
 	Metrics    *Metrics
 	Now        func() time.Time
+	// OnStored is called after a new event committed as pending (the
+	// relay's wake-up). It must not block.
+	OnStored func()
 }
 
 // Handler serves the webhook routes.
@@ -142,6 +145,9 @@ func (h *Handler) ingest(route idenfy.Kind) gin.HandlerFunc {
 			h.opts.Log.Warn("webhook quarantined", "route", route, "inbox_id", stored.ID, "event_type", class.EventType, "reason", classErr.Error())
 			h.finish(c, route, start, OutcomeQuarantined, http.StatusAccepted, gin.H{"status": OutcomeQuarantined, "id": stored.ID})
 		default:
+			if h.opts.OnStored != nil {
+				h.opts.OnStored()
+			}
 			h.finish(c, route, start, OutcomeAccepted, http.StatusOK, gin.H{"status": OutcomeAccepted, "id": stored.ID})
 		}
 	}

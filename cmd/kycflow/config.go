@@ -12,6 +12,7 @@ import (
 
 	"kycflow/idenfy"
 	"kycflow/webhook"
+	"kycflow/workflows"
 )
 
 // Config is everything kycflow reads from its environment. main is the
@@ -41,6 +42,14 @@ type Config struct {
 	ShutdownTimeout time.Duration `env:"KYCFLOW_SHUTDOWN_TIMEOUT" envDefault:"25s"`
 	TLSCertFile     string        `env:"KYCFLOW_TLS_CERT_FILE"`
 	TLSKeyFile      string        `env:"KYCFLOW_TLS_KEY_FILE"`
+
+	TemporalAddress   string        `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
+	TemporalNamespace string        `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
+	TaskQueue         string        `env:"KYCFLOW_TASK_QUEUE" envDefault:"kycflow"`
+	APIToken          string        `env:"KYCFLOW_API_TOKEN"`
+	SuspectedPolicy   string        `env:"KYCFLOW_SUSPECTED_POLICY" envDefault:"review"`
+	ReviewSLA         time.Duration `env:"KYCFLOW_REVIEW_SLA" envDefault:"24h"`
+	LateEventWindow   time.Duration `env:"KYCFLOW_LATE_EVENT_WINDOW" envDefault:"168h"`
 
 	LogLevel  string `env:"KYCFLOW_LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"KYCFLOW_LOG_FORMAT" envDefault:"json"`
@@ -126,6 +135,18 @@ func (c *Config) validate() []error {
 	if c.DBMaxConns <= 0 {
 		add("KYCFLOW_DB_MAX_CONNS must be positive")
 	}
+	if !workflows.ValidSuspected(c.SuspectedPolicy) {
+		add("KYCFLOW_SUSPECTED_POLICY %q is not review, approve or reject", c.SuspectedPolicy)
+	}
+	if c.ReviewSLA <= 0 {
+		add("KYCFLOW_REVIEW_SLA must be positive")
+	}
+	if c.LateEventWindow <= 0 {
+		add("KYCFLOW_LATE_EVENT_WINDOW must be positive")
+	}
+	if c.TemporalAddress == "" || c.TemporalNamespace == "" || c.TaskQueue == "" {
+		add("TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and KYCFLOW_TASK_QUEUE must not be empty")
+	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		add("KYCFLOW_LOG_LEVEL %q is not debug, info, warn or error", c.LogLevel)
@@ -183,7 +204,19 @@ func (c Config) LogValue() slog.Value {
 		slog.Int64("max_body_bytes", c.MaxBodyBytes),
 		slog.Duration("ingest_timeout", c.IngestTimeout),
 		slog.Bool("tls", c.TLSCertFile != ""),
+		slog.String("temporal_address", c.TemporalAddress),
+		slog.String("temporal_namespace", c.TemporalNamespace),
+		slog.String("task_queue", c.TaskQueue),
+		slog.Bool("api_token_set", c.APIToken != ""),
+		slog.String("suspected_policy", c.SuspectedPolicy),
+		slog.Duration("review_sla", c.ReviewSLA),
+		slog.Duration("late_event_window", c.LateEventWindow),
 	)
+}
+
+// Policy is the lifecycle policy the configuration asks for.
+func (c Config) Policy() workflows.Policy {
+	return workflows.Policy{Suspected: c.SuspectedPolicy, ReviewSLA: c.ReviewSLA, LateEventWindow: c.LateEventWindow}.WithDefaults()
 }
 
 func countKeys(keys []string) string {

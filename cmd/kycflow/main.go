@@ -37,7 +37,7 @@ Configuration comes from KYCFLOW_* environment variables; see "kycflow serve --h
 		SilenceErrors: true,
 	}
 	root.SetErr(stderr)
-	root.AddCommand(newServeCmd(environ, stderr), newMigrateCmd(environ, stderr))
+	root.AddCommand(newServeCmd(environ, stderr), newWorkerCmd(environ, stderr), newMigrateCmd(environ, stderr), newSetupCmd(environ, stderr))
 	return root
 }
 

@@ -13,8 +13,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
 	"kycflow/httpserver"
+	"kycflow/operator"
+	"kycflow/relay"
 	"kycflow/store"
 	"kycflow/webhook"
 )
@@ -37,16 +40,26 @@ const configHelp = `Environment:
   KYCFLOW_SHUTDOWN_TIMEOUT         time to finish in-flight requests (default 25s)
   KYCFLOW_MIGRATE_ON_START         apply migrations when serve starts (default true)
   KYCFLOW_DB_MAX_CONNS             PostgreSQL pool size (default 20)
-  KYCFLOW_LOG_LEVEL / _LOG_FORMAT  debug|info|warn|error / json|text (default info / json)`
+  KYCFLOW_LOG_LEVEL / _LOG_FORMAT  debug|info|warn|error / json|text (default info / json)
+  TEMPORAL_ADDRESS                 Temporal frontend (default 127.0.0.1:7233)
+  TEMPORAL_NAMESPACE               Temporal namespace (default default)
+  KYCFLOW_TASK_QUEUE               task queue of the lifecycles (default kycflow)
+  KYCFLOW_API_TOKEN                bearer token of the operator API (/v1); empty = API refuses all
+  KYCFLOW_SUSPECTED_POLICY         SUSPECTED final results: review|approve|reject (default review)
+  KYCFLOW_REVIEW_SLA               wait for iDenfy's manual review before "stuck" (default 24h)
+  KYCFLOW_LATE_EVENT_WINDOW        decided lifecycles stay open this long for late events (default 168h)`
 
 func newServeCmd(environ []string, stderr io.Writer) *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",
-		Short: "Run the webhook receiver (and, later, the operator API and relay)",
+		Short: "Run the webhook receiver, the relay into Temporal and the operator API",
 		Long: `serve receives iDenfy webhooks on POST /webhooks/idenfy/{kyc,kyb,aml}, verifies the
 Idenfy-Signature, stores every authentic delivery in the inbox and acknowledges.
-It also serves GET /healthz, GET /readyz (database reachable) and GET /metrics.
-It is stateless: run as many replicas as you need against one PostgreSQL.
+Its relay delivers every stored event to the event's Temporal lifecycle (SignalWithStart),
+retrying while Temporal is away; the acknowledgement never waits for Temporal.
+It also serves the operator API (GET /v1/verifications, GET /v1/verifications/{scanRef},
+bearer token KYCFLOW_API_TOKEN), GET /healthz, GET /readyz (database reachable) and
+GET /metrics. It is stateless: run as many replicas as you need against one PostgreSQL.
 
 ` + configHelp,
 		Args: cobra.NoArgs,
@@ -78,6 +91,25 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, ln net.Listener
 	}
 	httpserver.Health(engine, db.Ping)
 	engine.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	tc, err := client.NewLazyClient(temporalOptions(cfg, log))
+	if err != nil {
+		return fmt.Errorf("temporal client: %w", err)
+	}
+	defer tc.Close()
+	rl := relay.New(db, tc, relay.Options{
+		Router:  relay.Router{TaskQueue: cfg.TaskQueue, Policy: cfg.Policy()},
+		Log:     log.With("component", "relay"),
+		Metrics: relay.NewMetrics(reg),
+	})
+	relayDone := make(chan error, 1)
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	go func() { relayDone <- rl.Run(relayCtx) }()
+	defer func() { stopRelay(); <-relayDone }()
+
+	operator.New(db, cfg.APIToken, log).Register(engine)
+	if cfg.APIToken == "" {
+		log.Warn("KYCFLOW_API_TOKEN is not set: the operator API (/v1) refuses every request")
+	}
 	hooks := webhook.New(db, webhook.Options{
 		Keys:          cfg.SigningKeys(),
 		AllowUnsigned: cfg.InsecureSkipSignature,
@@ -86,6 +118,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, ln net.Listener
 		StoreTimeout:  cfg.IngestTimeout,
 		Log:           log,
 		Metrics:       webhook.NewMetrics(reg),
+		OnStored:      rl.Notify,
 	})
 	hooks.Register(engine)
 	warnUnsigned(log, cfg, hooks)

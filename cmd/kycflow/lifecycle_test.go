@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/protobuf/proto"
+
+	"kycflow/internal/testenv"
+	"kycflow/internal/testtemporal"
+	"kycflow/store"
+	"kycflow/workflows"
+)
+
+const apiToken = "lifecycle-test-token"
+
+// system is serve + worker against real PostgreSQL and a real Temporal.
+type system struct {
+	*server
+	temporal *testtemporal.Server
+	db       *store.DB
+}
+
+// startSystem runs serve (reaching Temporal at serveTemporal, which may be
+// a proxy) and a worker (reaching it directly).
+func startSystem(t *testing.T, ts *testtemporal.Server, serveTemporal string) *system {
+	t.Helper()
+	dbURL := testenv.PostgresURL(t)
+	common := []string{"KYCFLOW_DATABASE_URL=" + dbURL, "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(), "KYCFLOW_API_TOKEN=" + apiToken}
+	s := startServe(t, append(common, "TEMPORAL_ADDRESS="+serveTemporal)...)
+	cfg, err := LoadConfig(append(common, "TEMPORAL_ADDRESS="+ts.GetFrontendHostPort(), "KYCFLOW_IDENFY_KEYS="+testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runWorker(ctx, cfg, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("worker returned %v", err)
+		}
+	})
+	db, err := store.Open(context.Background(), store.Options{URL: dbURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &system{server: s, temporal: ts, db: db}
+}
+
+// kycBody builds a realistic identification body from a fixture, with the
+// given scanRef and a distinct file URL nonce so re-sends differ in bytes
+// the way iDenfy's fresh pre-signed URLs do.
+func kycBody(t *testing.T, file, scanRef string, nonce int, edits ...func(map[string]any)) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(fixture(t, file), &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, edit := range edits {
+		edit(m)
+	}
+	m["scanRef"], m["clientId"] = scanRef, "client-"+scanRef
+	m["fileUrls"] = map[string]string{"FACE": fmt.Sprintf("https://s3.eu-west-1.amazonaws.com/bucket/FACE.png?X-Amz-Signature=%d", nonce)}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+type detail struct {
+	ScanRef    string `json:"scanRef"`
+	ClientID   string `json:"clientId"`
+	WorkflowID string `json:"workflowId"`
+	Stage      string `json:"stage"`
+	Status     string `json:"status"`
+	Final      bool   `json:"final"`
+	Decision   string `json:"decision"`
+	Timeline   []struct {
+		Seq     int64  `json:"seq"`
+		Type    string `json:"type"`
+		InboxID *int64 `json:"inboxId"`
+		Detail  string `json:"detail"`
+	} `json:"timeline"`
+}
+
+func (d detail) count(typ string) int {
+	n := 0
+	for _, e := range d.Timeline {
+		if e.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *system) verification(t *testing.T, scanRef string) (detail, int) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.url+"/v1/verifications/"+scanRef, nil)
+	req.Header.Set("Authorization", "Bearer "+apiToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var d detail
+	json.NewDecoder(resp.Body).Decode(&d)
+	return d, resp.StatusCode
+}
+
+// waitUntil polls the API until cond holds for scanRef.
+func (s *system) waitUntil(t *testing.T, scanRef string, timeout time.Duration, cond func(detail) bool) detail {
+	t.Helper()
+	var last detail
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		d, code := s.verification(t, scanRef)
+		if code == http.StatusOK && cond(d) {
+			return d
+		}
+		last = d
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s did not reach the expected state within %v; last: %+v", scanRef, timeout, last)
+	return last
+}
+
+func decidedApproved(d detail) bool { return d.Stage == "decided" && d.Decision == "approved" }
+
+func TestLifecycleEndToEnd(t *testing.T) {
+	ts := testtemporal.New(t)
+	sys := startSystem(t, ts, ts.GetFrontendHostPort())
+
+	// An auto final:false SUSPECTED result, then the manual APPROVED one.
+	auto, manual := kycBody(t, "kyc_auto_suspected.json", "scan-a", 1), kycBody(t, "kyc_manual_approved.json", "scan-a", 2)
+	a1 := sys.post(t, "kyc", auto, signed(auto))
+	a2 := sys.post(t, "kyc", manual, signed(manual))
+	if a1.Status != "accepted" || a2.Status != "accepted" {
+		t.Fatalf("acks = %+v %+v", a1, a2)
+	}
+	d := sys.waitUntil(t, "scan-a", 30*time.Second, decidedApproved)
+	if d.WorkflowID != workflows.ID("scan-a") || !d.Final || d.Status != "APPROVED" || d.ClientID != "client-scan-a" || d.count("decided") != 1 {
+		t.Errorf("scan-a = %+v", d)
+	}
+	onTimeline := map[int64]bool{}
+	for _, e := range d.Timeline {
+		if e.InboxID != nil && (e.Type == "applied") {
+			onTimeline[*e.InboxID] = true
+		}
+	}
+	if !onTimeline[a1.ID] || !onTimeline[a2.ID] {
+		t.Errorf("timeline does not apply both events %d and %d: %+v", a1.ID, a2.ID, d.Timeline)
+	}
+
+	// The same pair three times each, reversed, with fresh bytes each time.
+	for i := range 3 {
+		m := kycBody(t, "kyc_manual_approved.json", "scan-b", 10+i)
+		if r := sys.post(t, "kyc", m, signed(m)); r.Code != 200 {
+			t.Fatalf("post = %+v", r)
+		}
+	}
+	for i := range 3 {
+		a := kycBody(t, "kyc_auto_suspected.json", "scan-b", 20+i)
+		if r := sys.post(t, "kyc", a, signed(a)); r.Code != 200 {
+			t.Fatalf("post = %+v", r)
+		}
+	}
+	b := sys.waitUntil(t, "scan-b", 30*time.Second, func(d detail) bool { return decidedApproved(d) && d.count("received") == 6 })
+	if b.count("decided") != 1 || b.count("stale") != 1 || b.count("duplicate") != 4 {
+		t.Errorf("scan-b timeline: decided %d stale %d duplicate %d, want 1, 1, 4: %+v", b.count("decided"), b.count("stale"), b.count("duplicate"), b.Timeline)
+	}
+
+	// A late preliminary result after the final one is recorded stale.
+	late := kycBody(t, "kyc_auto_suspected.json", "scan-a", 99, func(m map[string]any) {
+		m["status"].(map[string]any)["overall"] = "REVIEWING"
+	})
+	sys.post(t, "kyc", late, signed(late))
+	a := sys.waitUntil(t, "scan-a", 30*time.Second, func(d detail) bool { return d.count("stale") == 1 })
+	if !decidedApproved(a) || a.count("decided") != 1 {
+		t.Errorf("after the late event scan-a = %s/%s with %d decisions", a.Stage, a.Decision, a.count("decided"))
+	}
+
+	// The Web UI view: search attributes are set.
+	sys.waitForSearch(t, `KycStage = "decided" AND KycDecision = "approved" AND IdenfyScanRef = "scan-a"`)
+
+	// No personal data from the payloads anywhere in Temporal history.
+	assertNoPII(t, sys, "scan-a", "scan-b")
+}
+
+func (s *system) waitForSearch(t *testing.T, query string) {
+	t.Helper()
+	c := s.temporal.GetDefaultClient()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := c.ListWorkflow(context.Background(), listRequest(s.temporal.GetDefaultNamespace(), query))
+		if err == nil && len(resp.GetExecutions()) == 1 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("no workflow matches %s", query)
+}
+
+func assertNoPII(t *testing.T, s *system, scanRefs ...string) {
+	t.Helper()
+	pii := []string{"JONAS", "PETRAITIS", "12345678", "39001011234", "1990-01-01", "2031-05-14", "amazonaws.com",
+		"X-Amz-Signature", "203.0.113.10", "198.51.100.7", "Vilnius", "London", "DOE"}
+	c := s.temporal.GetDefaultClient()
+	for _, ref := range scanRefs {
+		it := c.GetWorkflowHistory(context.Background(), workflows.ID(ref), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		var raw bytes.Buffer
+		events := 0
+		for it.HasNext() {
+			e, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := proto.Marshal(e) // payloads appear as their raw JSON bytes
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw.Write(b)
+			events++
+		}
+		if events == 0 || !strings.Contains(raw.String(), ref) {
+			t.Fatalf("history of %s is empty or unreadable", ref)
+		}
+		for _, p := range pii {
+			if strings.Contains(raw.String(), p) {
+				t.Errorf("history of %s contains personal data %q", ref, p)
+			}
+		}
+	}
+}
+
+func TestLifecycleSurvivesTemporalOutage(t *testing.T) {
+	ts := testtemporal.New(t)
+	proxy := testenv.NewProxy(t, ts.GetFrontendHostPort())
+	proxy.Stop()
+	sys := startSystem(t, ts, proxy.Addr())
+
+	const n = 5
+	for i := range n {
+		ref := fmt.Sprintf("outage-%d", i)
+		for j, file := range []string{"kyc_auto_suspected.json", "kyc_manual_approved.json"} {
+			body := kycBody(t, file, ref, j)
+			if r := sys.post(t, "kyc", body, signed(body)); r.Code != 200 || r.Status != "accepted" {
+				t.Fatalf("ack while Temporal is down = %+v, want 200 accepted", r)
+			}
+		}
+	}
+	waitFor(t, 30*time.Second, func() bool {
+		e, err := sys.db.InboxEvent(context.Background(), 2*n)
+		return err == nil && e.Attempts >= 2
+	})
+	counts, err := sys.db.InboxCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[store.StatusPending] != 2*n {
+		t.Fatalf("inbox while Temporal is down = %v, want %d pending", counts, 2*n)
+	}
+
+	proxy.Start()
+	for i := range n {
+		sys.waitUntil(t, fmt.Sprintf("outage-%d", i), 60*time.Second, decidedApproved)
+	}
+	counts, _ = sys.db.InboxCounts(context.Background())
+	if counts[store.StatusDispatched] != 2*n {
+		t.Errorf("inbox after recovery = %v, want all %d dispatched", counts, 2*n)
+	}
+}
+
+func listRequest(namespace, query string) *workflowservice.ListWorkflowExecutionsRequest {
+	return &workflowservice.ListWorkflowExecutionsRequest{Namespace: namespace, Query: query}
+}

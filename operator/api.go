@@ -1,0 +1,168 @@
+// Package operator is kycflow's operator API: the read side of the
+// lifecycles (list, detail with the evidence trail) for compliance staff and
+// tools. Every route requires the bearer token.
+package operator
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"kycflow/store"
+)
+
+// Store is the part of the database the API reads.
+type Store interface {
+	Verification(ctx context.Context, scanRef string) (store.Verification, error)
+	Timeline(ctx context.Context, scanRef string) ([]store.TimelineEvent, error)
+	ListVerifications(ctx context.Context, f store.VerificationFilter) ([]store.Verification, int64, error)
+}
+
+// API serves /v1.
+type API struct {
+	store     Store
+	tokenHash [sha256.Size]byte
+	hasToken  bool
+	log       *slog.Logger
+}
+
+// New returns the API. An empty token refuses every request.
+func New(s Store, token string, log *slog.Logger) *API {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &API{store: s, tokenHash: sha256.Sum256([]byte(token)), hasToken: token != "", log: log}
+}
+
+// Register adds the /v1 routes.
+func (a *API) Register(r gin.IRouter) {
+	v1 := r.Group("/v1", a.authenticate)
+	v1.GET("/verifications", a.list)
+	v1.GET("/verifications/:scanRef", a.detail)
+}
+
+// authenticate checks the bearer token in constant time (both sides hashed
+// to equal length first).
+func (a *API) authenticate(c *gin.Context) {
+	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	sum := sha256.Sum256([]byte(got))
+	if !ok || !a.hasToken || subtle.ConstantTimeCompare(sum[:], a.tokenHash[:]) != 1 {
+		c.Header("WWW-Authenticate", `Bearer realm="kycflow"`)
+		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "missing or invalid bearer token"})
+		return
+	}
+	c.Next()
+}
+
+// Verification is a lifecycle as the API shows it.
+type Verification struct {
+	ScanRef     string     `json:"scanRef"`
+	ClientID    string     `json:"clientId"`
+	ExternalRef string     `json:"externalRef"`
+	WorkflowID  string     `json:"workflowId"`
+	Stage       string     `json:"stage"`
+	Status      string     `json:"status"`
+	Final       bool       `json:"final"`
+	Decision    string     `json:"decision"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
+	Timeline    []Timeline `json:"timeline,omitempty"`
+}
+
+// Timeline is one line of the evidence trail.
+type Timeline struct {
+	Seq     int64     `json:"seq"`
+	Type    string    `json:"type"`
+	At      time.Time `json:"at"`
+	InboxID *int64    `json:"inboxId"`
+	Detail  string    `json:"detail"`
+}
+
+// List is a page of verifications.
+type List struct {
+	Items      []Verification `json:"items"`
+	NextCursor *string        `json:"nextCursor"`
+}
+
+func (a *API) detail(c *gin.Context) {
+	ctx := c.Request.Context()
+	scanRef := c.Param("scanRef")
+	v, err := a.store.Verification(ctx, scanRef)
+	if errors.Is(err, store.ErrNotFound) {
+		c.JSON(http.StatusNotFound, gin.H{"error": "unknown scanRef"})
+		return
+	}
+	if err != nil {
+		a.unavailable(c, err)
+		return
+	}
+	events, err := a.store.Timeline(ctx, scanRef)
+	if err != nil {
+		a.unavailable(c, err)
+		return
+	}
+	out := view(v)
+	out.Timeline = make([]Timeline, len(events))
+	for i, e := range events {
+		out.Timeline[i] = Timeline{Seq: e.Seq, Type: e.Type, At: e.At.UTC(), Detail: e.Detail}
+		if e.InboxID.Valid {
+			id := e.InboxID.Int64
+			out.Timeline[i].InboxID = &id
+		}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (a *API) list(c *gin.Context) {
+	f := store.VerificationFilter{Stage: c.Query("stage"), Status: c.Query("status"), Decision: c.Query("decision"), Limit: 50}
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 500 {
+			c.JSON(http.StatusBadRequest, gin.H{"error": "limit must be an integer from 1 to 500"})
+			return
+		}
+		f.Limit = n
+	}
+	if s := c.Query("cursor"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			c.JSON(http.StatusBadRequest, gin.H{"error": "invalid cursor"})
+			return
+		}
+		f.After = n
+	}
+	vs, next, err := a.store.ListVerifications(c.Request.Context(), f)
+	if err != nil {
+		a.unavailable(c, err)
+		return
+	}
+	out := List{Items: make([]Verification, len(vs))}
+	for i, v := range vs {
+		out.Items[i] = view(v)
+	}
+	if next != 0 {
+		s := strconv.FormatInt(next, 10)
+		out.NextCursor = &s
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (a *API) unavailable(c *gin.Context, err error) {
+	a.log.Error("operator API query failed", "path", c.FullPath(), "error", err)
+	c.Header("Retry-After", "5")
+	c.JSON(http.StatusServiceUnavailable, gin.H{"error": "temporarily unavailable"})
+}
+
+func view(v store.Verification) Verification {
+	return Verification{
+		ScanRef: v.ScanRef, ClientID: v.ClientID, ExternalRef: v.ExternalRef, WorkflowID: v.WorkflowID,
+		Stage: v.Stage, Status: v.Status, Final: v.Final, Decision: v.Decision, UpdatedAt: v.UpdatedAt.UTC(),
+	}
+}

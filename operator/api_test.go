@@ -1,0 +1,127 @@
+package operator_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"kycflow/httpserver"
+	"kycflow/internal/testenv"
+	"kycflow/operator"
+	"kycflow/store"
+)
+
+const token = "operator-token"
+
+func newAPI(t *testing.T) (http.Handler, *store.DB) {
+	t.Helper()
+	db := testenv.SQLite(t)
+	e, err := httpserver.NewEngine(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	operator.New(db, token, nil).Register(e)
+	return e, db
+}
+
+func get(h http.Handler, path, auth string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	if auth != "" {
+		r.Header.Set("Authorization", auth)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func TestEveryRouteNeedsTheToken(t *testing.T) {
+	h, _ := newAPI(t)
+	for _, path := range []string{"/v1/verifications", "/v1/verifications/s1"} {
+		for _, auth := range []string{"", "Bearer wrong", "Basic " + token, token, "Bearer " + token + "x"} {
+			if w := get(h, path, auth); w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") == "" {
+				t.Errorf("GET %s with %q = %d, want 401", path, auth, w.Code)
+			}
+		}
+	}
+	noToken := operator.New(testenv.SQLite(t), "", nil)
+	e, _ := httpserver.NewEngine(nil, nil)
+	noToken.Register(e)
+	if w := get(e, "/v1/verifications", "Bearer "); w.Code != http.StatusUnauthorized {
+		t.Errorf("unconfigured token accepted an empty bearer: %d", w.Code)
+	}
+}
+
+func TestDetailContract(t *testing.T) {
+	h, db := newAPI(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	err := db.SaveVerification(ctx, store.Verification{ScanRef: "s1", WorkflowID: "kyc-s1", ClientID: "user-1", ExternalRef: "ord-1",
+		Stage: "decided", Status: "APPROVED", Final: true, Decision: "approved", DecisionSeq: 1, Seq: 2, State: "{}"},
+		[]store.TimelineEvent{
+			{WorkflowID: "kyc-s1", Seq: 1, ScanRef: "s1", Type: "received", At: at, InboxID: sql.NullInt64{Int64: 7, Valid: true}, Detail: "IDENTIFICATION_MANUAL_FINISHED"},
+			{WorkflowID: "kyc-s1", Seq: 2, ScanRef: "s1", Type: "decided", At: at, Detail: "approved"},
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := get(h, "/v1/verifications/s1", "Bearer "+token)
+	if w.Code != http.StatusOK {
+		t.Fatalf("detail = %d %s", w.Code, w.Body)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"scanRef", "clientId", "externalRef", "workflowId", "stage", "status", "final", "decision", "updatedAt", "timeline"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("detail lacks %q: %s", k, w.Body)
+		}
+	}
+	tl := got["timeline"].([]any)
+	first, second := tl[0].(map[string]any), tl[1].(map[string]any)
+	if len(tl) != 2 || first["type"] != "received" || first["inboxId"] != float64(7) || second["inboxId"] != nil || first["at"] != "2026-11-25T10:00:00Z" {
+		t.Errorf("timeline = %v", tl)
+	}
+	if got["decision"] != "approved" || got["stage"] != "decided" || got["final"] != true {
+		t.Errorf("detail = %v", got)
+	}
+	if w := get(h, "/v1/verifications/nope", "Bearer "+token); w.Code != http.StatusNotFound {
+		t.Errorf("unknown scanRef = %d, want 404", w.Code)
+	}
+}
+
+func TestListPagesAndFilters(t *testing.T) {
+	h, db := newAPI(t)
+	for i := range 3 {
+		stage := "decided"
+		if i == 1 {
+			stage = "in_review"
+		}
+		if err := db.SaveVerification(context.Background(), store.Verification{ScanRef: fmt.Sprint("s", i), WorkflowID: "w",
+			Stage: stage, Seq: 1, State: "{}"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var page operator.List
+	w := get(h, "/v1/verifications?stage=decided&limit=1", "Bearer "+token)
+	json.Unmarshal(w.Body.Bytes(), &page)
+	if w.Code != 200 || len(page.Items) != 1 || page.Items[0].ScanRef != "s2" || page.NextCursor == nil {
+		t.Fatalf("page 1 = %d %s", w.Code, w.Body)
+	}
+	w = get(h, "/v1/verifications?stage=decided&limit=1&cursor="+*page.NextCursor, "Bearer "+token)
+	page = operator.List{}
+	json.Unmarshal(w.Body.Bytes(), &page)
+	if len(page.Items) != 1 || page.Items[0].ScanRef != "s0" || page.NextCursor != nil {
+		t.Errorf("page 2 = %s", w.Body)
+	}
+	for _, q := range []string{"limit=0", "limit=x", "limit=501", "cursor=abc", "cursor=-1"} {
+		if w := get(h, "/v1/verifications?"+q, "Bearer "+token); w.Code != http.StatusBadRequest {
+			t.Errorf("?%s = %d, want 400", q, w.Code)
+		}
+	}
+}
