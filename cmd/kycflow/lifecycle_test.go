@@ -32,10 +32,10 @@ type system struct {
 
 // startSystem runs serve (reaching Temporal at serveTemporal, which may be
 // a proxy) and a worker (reaching it directly).
-func startSystem(t *testing.T, ts *testtemporal.Server, serveTemporal string) *system {
+func startSystem(t *testing.T, ts *testtemporal.Server, serveTemporal string, environ ...string) *system {
 	t.Helper()
 	dbURL := testenv.PostgresURL(t)
-	common := []string{"KYCFLOW_DATABASE_URL=" + dbURL, "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(), "KYCFLOW_API_TOKEN=" + apiToken}
+	common := append([]string{"KYCFLOW_DATABASE_URL=" + dbURL, "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(), "KYCFLOW_API_TOKEN=" + apiToken}, environ...)
 	s := startServe(t, append(common, "TEMPORAL_ADDRESS="+serveTemporal)...)
 	cfg, err := LoadConfig(append(common, "TEMPORAL_ADDRESS="+ts.GetFrontendHostPort(), "KYCFLOW_IDENFY_KEYS="+testKey))
 	if err != nil {

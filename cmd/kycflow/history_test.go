@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"kycflow/internal/testtemporal"
+	"kycflow/workflows"
+)
+
+// TestRecordHistories records real workflow histories into
+// workflows/testdata for the replay test. It runs only when asked:
+//
+//	KYCFLOW_RECORD_HISTORIES=1 scripts/test -run TestRecordHistories ./cmd/kycflow
+//
+// Re-record when a workflow change is intentional and versioned; never to
+// make a failing replay pass.
+func TestRecordHistories(t *testing.T) {
+	if os.Getenv("KYCFLOW_RECORD_HISTORIES") == "" {
+		t.Skip("set KYCFLOW_RECORD_HISTORIES=1 to record replay histories")
+	}
+	ts := testtemporal.New(t)
+	sys := startSystem(t, ts, ts.GetFrontendHostPort(), "KYCFLOW_REVIEW_SLA=1s", "KYCFLOW_LATE_EVENT_WINDOW=3s")
+	post := func(file, ref string, nonce int, edits ...func(map[string]any)) {
+		b := kycBody(t, file, ref, nonce, edits...)
+		if r := sys.post(t, "kyc", b, signed(b)); r.Code != 200 {
+			t.Fatalf("post = %+v", r)
+		}
+	}
+	// stuck → approved → late stale → revised to DENIED → closed.
+	post("kyc_auto_suspected.json", "replay-revised", 1)
+	sys.waitUntil(t, "replay-revised", 30*time.Second, func(d detail) bool { return d.count("stuck") == 1 })
+	post("kyc_manual_approved.json", "replay-revised", 2)
+	post("kyc_manual_approved.json", "replay-revised", 3)
+	sys.waitUntil(t, "replay-revised", 30*time.Second, decidedApproved)
+	post("kyc_auto_suspected.json", "replay-revised", 4, func(m map[string]any) { m["status"].(map[string]any)["overall"] = "REVIEWING" })
+	post("kyc_manual_approved.json", "replay-revised", 5, func(m map[string]any) { m["status"].(map[string]any)["overall"] = "DENIED" })
+	sys.waitUntil(t, "replay-revised", 30*time.Second, func(d detail) bool { return d.Stage == "closed" })
+	// suspected final → compliance review (stays open).
+	post("kyc_auto_suspected.json", "replay-review", 1, func(m map[string]any) { m["final"] = true })
+	sys.waitUntil(t, "replay-review", 30*time.Second, func(d detail) bool { return d.Stage == "awaiting_compliance" })
+	// expired → resubmission requested → closed.
+	post("kyc_expired.json", "replay-expired", 1)
+	sys.waitUntil(t, "replay-expired", 30*time.Second, func(d detail) bool { return d.Stage == "closed" })
+
+	for _, ref := range []string{"replay-revised", "replay-review", "replay-expired"} {
+		writeHistory(t, ts, ref)
+	}
+}
+
+func writeHistory(t *testing.T, ts *testtemporal.Server, scanRef string) {
+	t.Helper()
+	it := ts.GetDefaultClient().GetWorkflowHistory(context.Background(), workflows.ID(scanRef), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "..", "workflows", "testdata", scanRef+".json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s (%d events)", path, len(h.Events))
+}

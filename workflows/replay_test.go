@@ -1,0 +1,34 @@
+package workflows_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"kycflow/workflows"
+)
+
+// TestReplayRecordedHistories replays real histories (recorded by
+// cmd/kycflow's TestRecordHistories) through the current workflow code. A
+// change that is not deterministic against them fails here: version it
+// with workflow.GetVersion instead.
+func TestReplayRecordedHistories(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 3 {
+		t.Fatalf("found %d recorded histories, want at least 3", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflowWithOptions(workflows.Verification, workflow.RegisterOptions{Name: workflows.VerificationWorkflow})
+			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+				t.Errorf("replay %s: %v", f, err)
+			}
+		})
+	}
+}
