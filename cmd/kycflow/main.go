@@ -24,6 +24,9 @@ func main() {
 	}
 }
 
+// extraCommands are added by files behind build tags (dev).
+var extraCommands []func(environ []string, stderr io.Writer) *cobra.Command
+
 func newRootCmd(environ []string, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "kycflow",
@@ -37,7 +40,11 @@ Configuration comes from KYCFLOW_* environment variables; see "kycflow serve --h
 		SilenceErrors: true,
 	}
 	root.SetErr(stderr)
-	root.AddCommand(newServeCmd(environ, stderr), newWorkerCmd(environ, stderr), newMigrateCmd(environ, stderr), newSetupCmd(environ, stderr))
+	root.AddCommand(newServeCmd(environ, stderr), newWorkerCmd(environ, stderr), newMigrateCmd(environ, stderr),
+		newSetupCmd(environ, stderr), newSimulateCmd(environ, stderr))
+	for _, extra := range extraCommands {
+		root.AddCommand(extra(environ, stderr))
+	}
 	return root
 }
 

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Files in the data directory that hold the secrets `kycflow dev` invents
+// when none are configured, so restarts and `kycflow simulate` agree.
+const (
+	devKeyFile   = "dev-signing-key"
+	devTokenFile = "dev-api-token"
+)
+
+// devSecret returns the secret stored in dir/name, creating a random one
+// (readable by the owner only) the first time.
+func devSecret(dir, name string) (string, error) {
+	path := filepath.Join(dir, name)
+	if b, err := os.ReadFile(path); err == nil {
+		if s := strings.TrimSpace(string(b)); s != "" {
+			return s, nil
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("create data dir: %w", err)
+	}
+	b := make([]byte, 16)
+	rand.Read(b)
+	s := "dev-" + hex.EncodeToString(b)
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// readDevSecret returns the secret in dir/name, or "" if there is none.
+func readDevSecret(dir, name string) string {
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}

@@ -1,0 +1,179 @@
+// Package devserver runs the infrastructure of `kycflow dev` in-process: a
+// Temporal server backed by a SQLite file (or memory) and the Temporal Web
+// UI. It links the Temporal server, so only the dev command imports it;
+// production builds (`-tags nodev`) leave it out.
+package devserver
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/metrics"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+
+	"kycflow/workflows"
+)
+
+// TemporalOptions configure the embedded Temporal server.
+type TemporalOptions struct {
+	// File is the SQLite database file; empty means in memory (ephemeral).
+	File string
+	// IP and Port of the frontend (gRPC). The other services take free
+	// ports on the same IP.
+	IP   string
+	Port int
+	// Namespace is registered (with kycflow's search attributes) when it
+	// does not exist yet.
+	Namespace string
+	Logger    log.Logger
+}
+
+// Temporal is a running embedded server.
+type Temporal struct {
+	server  temporal.Server
+	address string
+}
+
+// Address is the frontend's host:port.
+func (t *Temporal) Address() string { return t.address }
+
+// Stop stops the server.
+func (t *Temporal) Stop() error { return t.server.Stop() }
+
+// StartTemporal starts a single-process Temporal server: frontend, history,
+// matching and worker services, one history shard, SQLite persistence and
+// visibility.
+func StartTemporal(o TemporalOptions) (*Temporal, error) {
+	if o.Logger == nil {
+		o.Logger = log.NewNoopLogger()
+	}
+	store := config.SQL{PluginName: sqliteplugin.PluginName, ConnectAttributes: map[string]string{}}
+	if o.File == "" {
+		store.DatabaseName = "kycflow-dev-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		store.ConnectAttributes["mode"], store.ConnectAttributes["cache"] = "memory", "shared"
+	} else {
+		store.DatabaseName = o.File
+		store.ConnectAttributes["mode"] = "rwc"
+		// A file-backed Temporal is slow with the default synchronous=full;
+		// normal with WAL loses nothing on a process crash.
+		store.ConnectAttributes["_journal_mode"], store.ConnectAttributes["_synchronous"] = "wal", "normal"
+		if err := setupSchemaOnce(&store, o.File); err != nil {
+			return nil, err
+		}
+		if err := forgetMembers(o.File); err != nil {
+			return nil, err
+		}
+	}
+	ns, err := sqlite.NewNamespaceConfig("active", o.Namespace, false, workflows.SearchAttributes())
+	if err != nil {
+		return nil, fmt.Errorf("namespace %s: %w", o.Namespace, err)
+	}
+	if err := sqlite.CreateNamespaces(&store, ns); err != nil {
+		return nil, fmt.Errorf("register namespace %s: %w", o.Namespace, err)
+	}
+	cfg, err := serverConfig(o, store)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(cfg),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithLogger(o.Logger),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("create Temporal server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("start Temporal server: %w", err)
+	}
+	return &Temporal{server: srv, address: net.JoinHostPort(o.IP, strconv.Itoa(o.Port))}, nil
+}
+
+func setupSchemaOnce(store *config.SQL, file string) error {
+	if _, err := os.Stat(file); err == nil {
+		return nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("temporal database %s: %w", file, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	if err := sqlite.SetupSchema(store); err != nil {
+		os.Remove(file) // a half-made schema must not look "already set up" next time
+		return fmt.Errorf("create Temporal schema in %s: %w", file, err)
+	}
+	return nil
+}
+
+// forgetMembers deletes the cluster membership rows a previous run left
+// behind. The services take new ports on every start; without this the
+// restarted server waits about a minute for its old, dead self to time out
+// of the ring before it makes progress. A dev server is always alone.
+func forgetMembers(file string) error {
+	db, err := sql.Open("sqlite", "file:"+file)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", file, err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM cluster_membership`); err != nil {
+		return fmt.Errorf("reset Temporal cluster membership in %s: %w", file, err)
+	}
+	return nil
+}
+
+func serverConfig(o TemporalOptions, store config.SQL) (*config.Config, error) {
+	ports, err := FreePorts(o.IP, 8)
+	if err != nil {
+		return nil, err
+	}
+	service := func(grpc, membership int) config.Service {
+		return config.Service{RPC: config.RPC{GRPCPort: grpc, MembershipPort: membership, BindOnIP: o.IP}}
+	}
+	frontend := net.JoinHostPort(o.IP, strconv.Itoa(o.Port))
+	return &config.Config{
+		Global: config.Global{
+			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: o.IP},
+			Metrics: &metrics.Config{Prometheus: &metrics.PrometheusConfig{
+				ListenAddress: net.JoinHostPort(o.IP, strconv.Itoa(ports[7])), HandlerPath: "/metrics",
+			}},
+		},
+		Persistence: config.Persistence{
+			DefaultStore: sqliteplugin.PluginName, VisibilityStore: sqliteplugin.PluginName, NumHistoryShards: 1,
+			DataStores: map[string]config.DataStore{sqliteplugin.PluginName: {SQL: &store}},
+		},
+		ClusterMetadata: &cluster.Config{
+			EnableGlobalNamespace: false, FailoverVersionIncrement: 10,
+			MasterClusterName: "active", CurrentClusterName: "active",
+			ClusterInformation: map[string]cluster.ClusterInformation{
+				"active": {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
+			},
+		},
+		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
+		Services: map[string]config.Service{
+			"frontend": service(o.Port, ports[0]),
+			"history":  service(ports[1], ports[2]),
+			"matching": service(ports[3], ports[4]),
+			"worker":   service(ports[5], ports[6]),
+		},
+		Archival: config.Archival{
+			History:    config.HistoryArchival{State: "disabled"},
+			Visibility: config.VisibilityArchival{State: "disabled"},
+		},
+		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
+			History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
+			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
+		}},
+		PublicClient: config.PublicClient{HostPort: frontend},
+	}, nil
+}

@@ -1,0 +1,120 @@
+package simulate
+
+import (
+	"encoding/json"
+	"fmt"
+	mrand "math/rand/v2"
+	"slices"
+	"time"
+
+	"kycflow/idenfy"
+)
+
+// Scenario is a named webhook sequence for one subject and the outcome a
+// correct kycflow reaches.
+type Scenario struct {
+	Name     string
+	Subject  string // scanRef (or company id for kyb)
+	Webhooks []Webhook
+	// WantStage and WantDecision are the expected lifecycle state; empty
+	// for scenarios without a lifecycle yet (kyb).
+	WantStage, WantDecision string
+}
+
+// Names lists the scenarios in the order `simulate all` runs them.
+var Names = []string{"approved", "review-approved", "denied", "suspected", "expired", "duplicates", "late", "kyb"}
+
+// Describe explains each scenario for --help.
+var Describe = map[string]string{
+	"approved":        "automatic final APPROVED (one webhook) → decided/approved",
+	"review-approved": "automatic SUSPECTED final:false, then manual APPROVED final:true → decided/approved",
+	"denied":          "automatic DENIED final:false, then manual DENIED → decided/rejected",
+	"suspected":       "manual SUSPECTED final:true → awaiting_compliance (compliance review)",
+	"expired":         "IDENTIFICATION_EXPIRED → decided/resubmission_requested",
+	"duplicates":      "review-approved with every webhook delivered 3 times, shuffled → one decision",
+	"late":            "approved, then a stale final:false after the final → recorded stale, still approved",
+	"kyb":             "company submit, review and AML review (stored; the KYB lifecycle arrives later)",
+}
+
+var (
+	docOK  = "DOC_VALIDATED"
+	faceOK = "FACE_MATCH"
+)
+
+// Build makes a fresh scenario with new IDs and fake people.
+func Build(name string, r *mrand.Rand, now time.Time) (Scenario, error) {
+	scanRef := NewID()
+	client := fmt.Sprintf("sim-user-%06d", r.IntN(1_000_000))
+	p := newPerson(r)
+	nonce := r.IntN(1 << 30)
+	kyc := func(res result, offset time.Duration) Webhook {
+		nonce++
+		return Webhook{Route: idenfy.KindKYC, EventType: res.eventType, Body: identification(scanRef, client, p, res, now.Add(offset), nonce)}
+	}
+	auto := func(overall idenfy.Overall, final bool, fraud ...string) result {
+		return result{eventType: idenfy.EventIdentificationAutoFinished, final: final, overall: overall, autoDocument: docOK, autoFace: faceOK, fraudTags: fraud}
+	}
+	manual := func(overall idenfy.Overall, doc, face string) result {
+		return result{eventType: idenfy.EventIdentificationManualFinished, final: true, overall: overall,
+			autoDocument: docOK, autoFace: faceOK, manualDocument: doc, manualFace: face}
+	}
+	s := Scenario{Name: name, Subject: scanRef}
+	switch name {
+	case "approved":
+		s.Webhooks = []Webhook{kyc(auto(idenfy.OverallApproved, true), 0)}
+		s.WantStage, s.WantDecision = "decided", "approved"
+	case "review-approved":
+		s.Webhooks = []Webhook{kyc(auto(idenfy.OverallSuspected, false, "DUPLICATE_FACE"), 0), kyc(manual(idenfy.OverallApproved, docOK, faceOK), 10*time.Minute)}
+		s.WantStage, s.WantDecision = "decided", "approved"
+	case "denied":
+		s.Webhooks = []Webhook{kyc(auto(idenfy.OverallDenied, false), 0), kyc(manual(idenfy.OverallDenied, "DOC_FAKE", "FACE_MISMATCH"), 10*time.Minute)}
+		s.WantStage, s.WantDecision = "decided", "rejected"
+	case "suspected":
+		res := manual(idenfy.OverallSuspected, docOK, faceOK)
+		res.mismatchTags = []string{"NAME"}
+		s.Webhooks = []Webhook{kyc(res, 0)}
+		s.WantStage = "awaiting_compliance"
+	case "expired":
+		s.Webhooks = []Webhook{kyc(result{eventType: idenfy.EventIdentificationExpired, final: true, overall: idenfy.OverallExpired}, 0)}
+		s.WantStage, s.WantDecision = "decided", "resubmission_requested"
+	case "duplicates":
+		pair := []Webhook{kyc(auto(idenfy.OverallSuspected, false, "DUPLICATE_FACE"), 0), kyc(manual(idenfy.OverallApproved, docOK, faceOK), 10*time.Minute)}
+		for range 3 {
+			s.Webhooks = append(s.Webhooks, pair...)
+		}
+		r.Shuffle(len(s.Webhooks), func(i, j int) { s.Webhooks[i], s.Webhooks[j] = s.Webhooks[j], s.Webhooks[i] })
+		s.WantStage, s.WantDecision = "decided", "approved"
+	case "late":
+		stale := auto(idenfy.Overall("REVIEWING"), false)
+		s.Webhooks = []Webhook{kyc(manual(idenfy.OverallApproved, docOK, faceOK), 0), kyc(stale, 20*time.Minute)}
+		s.WantStage, s.WantDecision = "decided", "approved"
+	case "kyb":
+		s.Subject = NewID()
+		s.Webhooks = companyEvents(s.Subject, client, now)
+	default:
+		return Scenario{}, fmt.Errorf("unknown scenario %q (known: %v)", name, slices.Concat(Names, []string{"load"}))
+	}
+	return s, nil
+}
+
+func companyEvents(company, client string, now time.Time) []Webhook {
+	ext := "kyb-" + company[:8]
+	enc := func(v any) []byte {
+		b, err := json.Marshal(v)
+		if err != nil {
+			panic(err)
+		}
+		return b
+	}
+	return []Webhook{
+		{Route: idenfy.KindKYB, EventType: idenfy.EventCompanySubmit, Body: enc(map[string]any{
+			"id": company, "submissionTime": now.UTC().Format(time.RFC3339), "soleProprietor": false, "clientId": client, "externalRef": ext})},
+		{Route: idenfy.KindKYB, EventType: idenfy.EventCompanyReview, Body: enc(map[string]any{
+			"id": company, "companyName": "Simulated Widgets Ltd (fake)", "registrationNumber": "SIM-000001", "status": "APPROVED",
+			"denyReason": nil, "soleProprietor": false, "amlComment": nil, "sanctionsCheckStatus": "NO_FLAGS",
+			"amlCheck": map[string]any{"overallStatus": "NO_FLAGS", "adverseMedia": []any{}, "amlCheck": []any{}}, "beneficiaries": []any{}})},
+		{Route: idenfy.KindKYB, EventType: idenfy.EventCompanyAMLReview, Body: enc(map[string]any{
+			"amlReviewSubjectType": "COMPANY", "id": company, "companyId": company, "clientId": client, "externalRef": ext,
+			"negativeNewsStatus": "NO_FLAGS", "pepsCheckStatus": "NO_FLAGS", "sanctionsCheckStatus": "NO_FLAGS", "overallStatus": "NO_FLAGS"})},
+	}
+}
