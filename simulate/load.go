@@ -11,9 +11,9 @@ import (
 // LoadReport summarises a load run.
 type LoadReport struct {
 	Verifications, Sent, Accepted, Duplicates, Failed int
-	Elapsed                                            time.Duration
-	P50, P95, P99, Max                                 time.Duration
-	Subjects                                           []string
+	Elapsed                                           time.Duration
+	P50, P95, P99, Max                                time.Duration
+	Subjects                                          []string
 }
 
 // Load sends count review-approved verifications (two webhooks each) with
