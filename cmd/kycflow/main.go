@@ -41,7 +41,7 @@ Configuration comes from KYCFLOW_* environment variables; see "kycflow serve --h
 	}
 	root.SetErr(stderr)
 	root.AddCommand(newServeCmd(environ, stderr), newWorkerCmd(environ, stderr), newMigrateCmd(environ, stderr),
-		newSetupCmd(environ, stderr), newSimulateCmd(environ, stderr))
+		newSetupCmd(environ, stderr), newSimulateCmd(environ, stderr), newProbeCmd())
 	for _, extra := range extraCommands {
 		root.AddCommand(extra(environ, stderr))
 	}
