@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,10 +31,21 @@ type Event struct {
 func (e Event) DedupKey() string { return "inbox:" + strconv.FormatInt(e.InboxID, 10) }
 
 // SemanticKey identifies the result the event carries, whatever its bytes:
-// a re-sent webhook with fresh file URLs has the same semantic key.
+// a re-sent webhook with fresh file URLs has the same semantic key. It
+// covers every field the decision policy reads (DESIGN.md §2 names the
+// statuses; the screening flags and tags are added so that a re-sent result
+// whose flags changed is never mistaken for a duplicate).
 func (e Event) SemanticKey() string {
 	return strings.Join([]string{"sem", e.EventType, strconv.FormatBool(e.Final), string(e.Overall),
-		e.AutoDocument, e.AutoFace, e.ManualDocument, e.ManualFace}, "|")
+		e.AutoDocument, e.AutoFace, e.ManualDocument, e.ManualFace,
+		sortedList(e.FraudTags), sortedList(e.MismatchTags), sortedList(e.SuspicionReasons),
+		e.AMLResultClass, e.PEPsStatus, e.SanctionsStatus, e.AdverseMediaStatus, strconv.FormatBool(e.AMLSuspected)}, "|")
+}
+
+func sortedList(s []string) string {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return strings.Join(c, ",")
 }
 
 // lapse reports whether the event says the session ended without a result:

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -99,17 +98,15 @@ func decide(e Event, p Policy) (Decision, string) {
 
 func screeningFlags(e Event) string {
 	var hits []string
-	for name, v := range map[string]string{"AML": e.AMLResultClass, "PEP": e.PEPsStatus, "sanctions": e.SanctionsStatus, "adverse media": e.AdverseMediaStatus} {
-		if screeningHit[v] {
-			hits = append(hits, name)
+	for _, c := range []struct{ name, status string }{
+		{"AML", e.AMLResultClass}, {"PEP", e.PEPsStatus}, {"sanctions", e.SanctionsStatus}, {"adverse media", e.AdverseMediaStatus},
+	} {
+		if screeningHit[c.status] {
+			hits = append(hits, c.name)
 		}
 	}
 	if e.AMLSuspected {
 		hits = append(hits, "AML service")
 	}
-	if len(hits) == 0 {
-		return ""
-	}
-	slices.Sort(hits) // map order is random; the reason must replay identically
 	return strings.Join(hits, ", ")
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"kycflow/idenfy"
 )
 
 // Stage is where a lifecycle stands (DESIGN.md §3).
@@ -76,6 +78,9 @@ type State struct {
 	CloseAt        time.Time `json:"closeAt,omitzero"`
 	UpdatedAt      time.Time `json:"updatedAt,omitzero"`
 
+	// Current is the semantic key of the result in force.
+	Current string `json:"current,omitempty"`
+
 	Seq    int64    `json:"seq"`    // last timeline sequence number
 	Events int      `json:"events"` // events received over the whole lifecycle
 	Seen   []string `json:"seen,omitempty"`
@@ -112,7 +117,7 @@ func (m *machine) apply(now time.Time, e Event) {
 	s.Events++
 	s.UpdatedAt = now
 	m.add(now, EntryReceived, e.InboxID, e.describe())
-	if s.seen(e.DedupKey()) || s.seen(e.SemanticKey()) {
+	if m.duplicate(e) {
 		m.add(now, EntryDuplicate, e.InboxID, "already applied")
 		s.remember(e.DedupKey())
 		return
@@ -136,6 +141,21 @@ func (m *machine) apply(now time.Time, e Event) {
 	}
 }
 
+// duplicate reports whether e repeats what the lifecycle already knows: the
+// same delivery (inbox id), the result in force, or an earlier preliminary
+// result or lapse. An earlier final result is not a duplicate: iDenfy
+// re-reviewing back to it (A → B → A) is a revision.
+func (m *machine) duplicate(e Event) bool {
+	s, sem := m.s, e.SemanticKey()
+	switch {
+	case s.seen(e.DedupKey()), sem == s.Current:
+		return true
+	case e.verdict():
+		return false
+	}
+	return s.seen(sem)
+}
+
 func (m *machine) applyPreliminary(now time.Time, e Event) {
 	s := m.s
 	if s.Verdict != nil || s.Lapsed {
@@ -143,9 +163,10 @@ func (m *machine) applyPreliminary(now time.Time, e Event) {
 		return
 	}
 	stage := StageAutoChecked
-	if e.Overall == "REVIEWING" || e.EventType == "IDENTIFICATION_RESUBMITTED" {
+	if e.Overall == idenfy.OverallReviewing || e.EventType == idenfy.EventIdentificationResubmitted {
 		stage = StageInReview
 	}
+	s.Current = e.SemanticKey()
 	if s.Stage != stage {
 		s.ReviewDeadline = now.Add(m.p.ReviewSLA)
 		s.Stuck = false
@@ -160,7 +181,7 @@ func (m *machine) applyLapse(now time.Time, e Event) {
 		m.add(now, EntryStale, e.InboxID, "session lapse after a final result; the result stands")
 		return
 	}
-	s.Lapsed, s.Final = true, true
+	s.Lapsed, s.Final, s.Current = true, true, e.SemanticKey()
 	if e.Overall != "" {
 		s.Status = string(e.Overall)
 	} else {
@@ -172,12 +193,15 @@ func (m *machine) applyLapse(now time.Time, e Event) {
 
 func (m *machine) applyVerdict(now time.Time, e Event) {
 	s := m.s
-	prev := s.Verdict
+	prev, lapsed := s.Verdict, s.Lapsed
 	verdict := e
-	s.Verdict, s.Final, s.Status, s.Lapsed = &verdict, true, string(e.Overall), false
-	if prev != nil && prev.Overall != e.Overall {
+	s.Verdict, s.Final, s.Status, s.Lapsed, s.Current = &verdict, true, string(e.Overall), false, e.SemanticKey()
+	switch {
+	case prev != nil && prev.Overall != e.Overall:
 		m.add(now, EntryRevised, e.InboxID, fmt.Sprintf("final result changed from %s to %s", prev.Overall, e.Overall))
-	} else {
+	case lapsed:
+		m.add(now, EntryRevised, e.InboxID, "final result "+string(e.Overall)+" after the session had lapsed")
+	default:
 		m.add(now, EntryApplied, e.InboxID, "final result "+string(e.Overall))
 	}
 	m.settle(now, e)

@@ -52,21 +52,19 @@ func Verification(ctx workflow.Context, in Input) error {
 			return err
 		}
 		if r.m.s.Stage == StageClosed {
-			// Signals left unread when a run returns are lost: apply them.
-			if applied, err := r.drain(); err != nil || applied {
-				if err != nil {
-					return err
-				}
-				continue
-			}
-			workflow.GetLogger(ctx).Info("lifecycle closed", "scanRef", s.ScanRef, "decision", s.Decision)
-			return nil
-		}
-		if r.eventsThisRun >= in.Policy.MaxEventsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			if _, err := r.drain(); err != nil {
+			// Signals left unread when a run returns are lost: apply them;
+			// one may reopen the lifecycle.
+			if err := r.quiesce(); err != nil {
 				return err
 			}
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			if r.m.s.Stage == StageClosed {
+				workflow.GetLogger(ctx).Info("lifecycle closed", "scanRef", s.ScanRef, "decision", s.Decision)
+				return nil
+			}
+			continue
+		}
+		if r.eventsThisRun >= in.Policy.MaxEventsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			if err := r.quiesce(); err != nil {
 				return err
 			}
 			s.Seen = s.Seen[max(0, len(s.Seen)-maxSeen):]
@@ -116,11 +114,14 @@ func (r *run) step() error {
 		sel.AddFuture(timer, func(workflow.Future) { fired = true })
 	}
 	sel.Select(r.ctx)
+	// Events first: a final result that lands with the SLA timer is not
+	// "stuck", and a late event that lands with the window's end keeps the
+	// lifecycle open. onDeadline re-checks the deadline against them.
+	r.receiveBuffered()
 	if fired {
 		r.timer = nil
 		r.onDeadline()
 	}
-	r.receiveBuffered()
 	return r.record()
 }
 
@@ -141,11 +142,22 @@ func (r *run) receiveBuffered() bool {
 	}
 }
 
-// drain applies and records every buffered signal; it reports whether there
-// were any.
-func (r *run) drain() (bool, error) {
-	got := r.receiveBuffered()
-	return got, r.record()
+// quiesce waits for running handlers, then applies and records buffered
+// signals until none is left, so a run may return or continue as new with
+// nothing unread. The last check and the caller's return happen with no
+// yield in between.
+func (r *run) quiesce() error {
+	for {
+		if err := workflow.Await(r.ctx, func() bool { return workflow.AllHandlersFinished(r.ctx) }); err != nil {
+			return err
+		}
+		if !r.receiveBuffered() {
+			return nil
+		}
+		if err := r.record(); err != nil {
+			return err
+		}
+	}
 }
 
 func (r *run) onDeadline() {

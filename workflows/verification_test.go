@@ -374,3 +374,79 @@ func isContinueAsNew(err error) bool {
 	var can *workflow.ContinueAsNewError
 	return errors.As(err, &can)
 }
+
+func TestResubmittedGoesInReviewAndResetsTheSLA(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	send(env, time.Minute, autoSuspected())
+	var first, second workflows.State
+	env.RegisterDelayedCallback(func() {
+		v, _ := env.QueryWorkflow(workflows.QueryState)
+		v.Get(&first)
+	}, 2*time.Minute)
+	send(env, 20*time.Hour, ev(idenfy.EventIdentificationResubmitted, false, idenfy.OverallReviewing))
+	env.RegisterDelayedCallback(func() {
+		v, _ := env.QueryWorkflow(workflows.QueryState)
+		v.Get(&second)
+	}, 30*time.Hour) // past the first deadline, before the reset one
+	send(env, 40*time.Hour, manualApproved())
+	run(t, env, workflows.Policy{}, nil)
+	if first.Stage != workflows.StageAutoChecked || second.Stage != workflows.StageInReview || second.Stuck {
+		t.Errorf("stages = %s then %s (stuck %v), want auto_checked then in_review, not stuck", first.Stage, second.Stage, second.Stuck)
+	}
+	if !second.ReviewDeadline.After(first.ReviewDeadline) {
+		t.Errorf("review deadline %v not moved past %v on entering in_review", second.ReviewDeadline, first.ReviewDeadline)
+	}
+	if types := f.types(); count(types, "stuck") != 0 || count(types, "decided") != 1 {
+		t.Errorf("timeline = %v, want no stuck (the SLA restarted in in_review) and one decision", types)
+	}
+}
+
+func TestVerdictAfterLapseIsARevision(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	send(env, time.Minute, ev(idenfy.EventIdentificationExpired, false, idenfy.OverallExpired))
+	send(env, time.Hour, manualApproved())
+	run(t, env, workflows.Policy{}, nil)
+	got := f.last()
+	if got.Decision != workflows.DecisionApproved || got.DecisionSeq != 2 || count(f.types(), "revised") != 1 {
+		t.Errorf("state %s seq %d timeline %v; want approved as decision 2 with a revision", got.Decision, got.DecisionSeq, f.types())
+	}
+}
+
+func TestRevisionBackToAnEarlierResult(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	approved := manualApproved()
+	again := approved
+	again.InboxID = 777 // re-reviewed back to APPROVED: new delivery, same result
+	send(env, time.Minute, approved)
+	send(env, time.Hour, ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallDenied))
+	send(env, 2*time.Hour, again)
+	run(t, env, workflows.Policy{}, nil)
+	got := f.last()
+	if got.Decision != workflows.DecisionApproved || got.DecisionSeq != 3 || count(f.types(), "revised") != 2 {
+		t.Errorf("A→B→A ended %s (decision %d), timeline %v; want approved as decision 3", got.Decision, got.DecisionSeq, f.types())
+	}
+}
+
+func TestChangedScreeningFlagsAreNotADuplicate(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	clean := manualApproved()
+	flagged := clean
+	flagged.InboxID = 888
+	flagged.PEPsStatus = idenfy.ScreeningFlagsFound
+	send(env, time.Minute, clean)
+	send(env, time.Hour, flagged)
+	var got workflows.State
+	env.RegisterDelayedCallback(func() {
+		v, _ := env.QueryWorkflow(workflows.QueryState)
+		v.Get(&got)
+	}, 2*time.Hour)
+	env.SetTestTimeout(time.Minute)
+	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef})
+	if got.Stage != workflows.StageAwaitingCompliance || count(f.types(), "duplicate") != 0 {
+		t.Errorf("after a re-sent APPROVED with PEP flags: stage %s, timeline %v; want compliance review", got.Stage, f.types())
+	}
+}
