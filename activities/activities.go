@@ -21,8 +21,8 @@ type Store interface {
 	Verification(ctx context.Context, scanRef string) (store.Verification, error)
 }
 
-// Activities are the lifecycle's side effects, with their dependencies.
-type Activities struct {
+// Lifecycle holds the verification lifecycle's activities and their dependencies.
+type Lifecycle struct {
 	Store Store
 }
 
@@ -32,7 +32,7 @@ const ErrCorruptState = "CorruptStoredState"
 
 // RecordState writes the projection and appends the timeline entries. It is
 // idempotent by workflow ID and sequence number.
-func (a *Activities) RecordState(ctx context.Context, r workflows.Record) error {
+func (a *Lifecycle) RecordState(ctx context.Context, r workflows.Record) error {
 	state, err := json.Marshal(r.State)
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError("encode state", ErrCorruptState, err)
@@ -53,7 +53,7 @@ func (a *Activities) RecordState(ctx context.Context, r workflows.Record) error 
 
 // LoadVerification returns the stored state of scanRef's lifecycle, or nil
 // when there is none.
-func (a *Activities) LoadVerification(ctx context.Context, scanRef string) (*workflows.State, error) {
+func (a *Lifecycle) LoadVerification(ctx context.Context, scanRef string) (*workflows.State, error) {
 	v, err := a.Store.Verification(ctx, scanRef)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil

@@ -18,7 +18,7 @@ func TestRecordStateThenLoad(t *testing.T) {
 			db := open(t)
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestActivityEnvironment()
-			a := &activities.Activities{Store: db}
+			a := &activities.Lifecycle{Store: db}
 			env.RegisterActivity(a)
 
 			state := workflows.NewState("scan-1")

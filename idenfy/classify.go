@@ -78,6 +78,11 @@ func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, 
 		ExternalRef: deref(r.ExternalRef),
 		CompanyID:   deref(r.CompanyID),
 	}
+	for _, f := range []struct{ name, value string }{{"clientId", c.ClientID}, {"externalRef", c.ExternalRef}, {"companyId", c.CompanyID}} {
+		if err := checkText(f.name, f.value); err != nil {
+			return Classification{Kind: kind, EventType: eventType}, err
+		}
+	}
 	var err error
 	switch kind {
 	case KindKYB:
@@ -86,9 +91,16 @@ func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, 
 		err = c.aml(r)
 	default:
 		c.Kind = KindKYC
-		err = c.kyc(r)
+		if err = c.kyc(r); err == nil {
+			// The lifecycle decides on the summary: a body it cannot read is
+			// quarantined now, with the alert, not later by the relay.
+			_, err = Summarize(body)
+		}
 	}
-	return c, err
+	if err != nil {
+		return Classification{Kind: c.Kind, EventType: c.EventType}, err
+	}
+	return c, nil
 }
 
 func (c *Classification) kyc(r routing) error {
@@ -162,6 +174,20 @@ func checkKey(name, v string) error {
 	}
 	for _, r := range v {
 		if r == unicode.ReplacementChar || !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return fmt.Errorf("%w: %s has a character not allowed in an identifier", ErrMissingKey, name)
+		}
+	}
+	return nil
+}
+
+// checkText accepts an optional ID-like text: bounded, valid UTF-8, no
+// control characters (PostgreSQL refuses NUL in text).
+func checkText(name, v string) error {
+	if len(v) > MaxKeyLen {
+		return fmt.Errorf("%w: %s is longer than %d bytes", ErrMissingKey, name, MaxKeyLen)
+	}
+	for _, r := range v {
+		if r == unicode.ReplacementChar || unicode.IsControl(r) {
 			return fmt.Errorf("%w: %s has a character not allowed in an identifier", ErrMissingKey, name)
 		}
 	}

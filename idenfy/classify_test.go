@@ -116,6 +116,11 @@ func TestClassifyQuarantines(t *testing.T) {
 		{"company without id", idenfy.KindKYB, `{"companyName":"x"}`, idenfy.ErrMissingKey},
 		{"monitoring without id", idenfy.KindAML, `{"scanRefList":["a"]}`, idenfy.ErrMissingKey},
 		{"monitoring with bad scanRef", idenfy.KindAML, `{"monitoringId":"m","scanRefList":[""]}`, idenfy.ErrMissingKey},
+		{"NUL in clientId", idenfy.KindKYC, `{"scanRef":"s","clientId":"a\u0000b"}`, idenfy.ErrMissingKey},
+		{"NUL in externalRef", idenfy.KindKYB, `{"id":"c","externalRef":"\u0000"}`, idenfy.ErrMissingKey},
+		{"NUL in scanRef", idenfy.KindKYC, `{"scanRef":"s\u0000x"}`, idenfy.ErrMissingKey},
+		{"status is a string", idenfy.KindKYC, `{"scanRef":"s","status":"APPROVED"}`, idenfy.ErrInvalidJSON},
+		{"final is a string", idenfy.KindKYC, `{"scanRef":"s","final":"true"}`, idenfy.ErrInvalidJSON},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

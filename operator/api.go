@@ -64,16 +64,21 @@ func (a *API) authenticate(c *gin.Context) {
 
 // Verification is a lifecycle as the API shows it.
 type Verification struct {
-	ScanRef     string     `json:"scanRef"`
-	ClientID    string     `json:"clientId"`
-	ExternalRef string     `json:"externalRef"`
-	WorkflowID  string     `json:"workflowId"`
-	Stage       string     `json:"stage"`
-	Status      string     `json:"status"`
-	Final       bool       `json:"final"`
-	Decision    string     `json:"decision"`
-	UpdatedAt   time.Time  `json:"updatedAt"`
-	Timeline    []Timeline `json:"timeline,omitempty"`
+	ScanRef     string    `json:"scanRef"`
+	ClientID    string    `json:"clientId"`
+	ExternalRef string    `json:"externalRef"`
+	WorkflowID  string    `json:"workflowId"`
+	Stage       string    `json:"stage"`
+	Status      string    `json:"status"`
+	Final       bool      `json:"final"`
+	Decision    string    `json:"decision"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+// Detail is a lifecycle with its whole evidence trail.
+type Detail struct {
+	Verification
+	Timeline []Timeline `json:"timeline"`
 }
 
 // Timeline is one line of the evidence trail.
@@ -108,8 +113,7 @@ func (a *API) detail(c *gin.Context) {
 		a.unavailable(c, err)
 		return
 	}
-	out := view(v)
-	out.Timeline = make([]Timeline, len(events))
+	out := Detail{Verification: view(v), Timeline: make([]Timeline, len(events))}
 	for i, e := range events {
 		out.Timeline[i] = Timeline{Seq: e.Seq, Type: e.Type, At: e.At.UTC(), Detail: e.Detail}
 		if e.InboxID.Valid {

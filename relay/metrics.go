@@ -10,6 +10,7 @@ import (
 type Metrics struct {
 	outcomes *prometheus.CounterVec
 	lagSecs  prometheus.Gauge
+	pendingN *prometheus.GaugeVec
 }
 
 // NewMetrics creates the relay metrics and registers them on reg.
@@ -24,7 +25,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Age of the oldest pending inbox event the relay delivers; 0 when none is pending.",
 		}),
 	}
-	reg.MustRegister(m.outcomes, m.lagSecs)
+	m.pendingN = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "kycflow_inbox_pending",
+		Help: "Pending inbox events by kind, including kinds the relay does not deliver yet (kyb, aml).",
+	}, []string{"kind"})
+	reg.MustRegister(m.outcomes, m.lagSecs, m.pendingN)
 	return m
 }
 
@@ -37,5 +42,14 @@ func (m *Metrics) outcome(kind, outcome string) {
 func (m *Metrics) lag(d time.Duration) {
 	if m != nil {
 		m.lagSecs.Set(d.Seconds())
+	}
+}
+
+func (m *Metrics) pending(counts map[string]int) {
+	if m == nil {
+		return
+	}
+	for _, kind := range []string{"kyc", "kyb", "aml"} {
+		m.pendingN.WithLabelValues(kind).Set(float64(counts[kind]))
 	}
 }

@@ -8,10 +8,12 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -26,6 +28,7 @@ type Inbox interface {
 	RetryLater(ctx context.Context, id int64, next time.Time, reason string) error
 	Quarantine(ctx context.Context, id int64, reason string) error
 	OldestPending(ctx context.Context, kinds []string) (time.Time, bool, error)
+	PendingCounts(ctx context.Context) (map[string]int, error)
 }
 
 // Signaler is the part of the Temporal client the relay uses.
@@ -139,6 +142,11 @@ func (r *Relay) dispatchAll(ctx context.Context, rows []store.InboxEvent) {
 		}
 		bySubject[row.Subject] = append(bySubject[row.Subject], row)
 	}
+	// Once a call fails, Temporal is likely away: the rest of the batch is
+	// rescheduled without waiting out a call timeout per row (which would
+	// also outlast the lease), and a subject's later rows never overtake an
+	// earlier one that failed.
+	var failing atomic.Bool
 	sem := make(chan struct{}, r.opts.Concurrency)
 	var wg sync.WaitGroup
 	for _, subject := range order {
@@ -146,14 +154,24 @@ func (r *Relay) dispatchAll(ctx context.Context, rows []store.InboxEvent) {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			for _, row := range bySubject[subject] {
-				r.dispatch(ctx, row)
+				if failing.Load() {
+					r.retry(context.WithoutCancel(ctx), row, errBatchAborted)
+					continue
+				}
+				if !r.dispatch(ctx, row) {
+					failing.Store(true)
+				}
 			}
 		})
 	}
 	wg.Wait()
 }
 
-func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) {
+var errBatchAborted = errors.New("not attempted: an earlier call in the batch failed")
+
+// dispatch delivers one row; it reports false when Temporal refused or
+// was unreachable.
+func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) bool {
 	// Bookkeeping outlives a shutdown that begins mid-call.
 	book := context.WithoutCancel(ctx)
 	deliveries, err := r.opts.Router.Route(row)
@@ -163,7 +181,7 @@ func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) {
 		if err := r.inbox.Quarantine(book, row.ID, "relay: "+err.Error()); err != nil {
 			r.opts.Log.Warn("quarantine inbox event", "inbox_id", row.ID, "error", err)
 		}
-		return
+		return true
 	}
 	for _, d := range deliveries {
 		cctx, cancel := context.WithTimeout(ctx, r.opts.CallTimeout)
@@ -171,7 +189,7 @@ func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) {
 		cancel()
 		if err != nil {
 			r.retry(book, row, err)
-			return
+			return false
 		}
 	}
 	if err := r.inbox.MarkDispatched(book, row.ID); err != nil {
@@ -180,6 +198,7 @@ func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) {
 		r.opts.Log.Warn("mark inbox event dispatched", "inbox_id", row.ID, "error", err)
 	}
 	r.opts.Metrics.outcome(row.Kind, "dispatched")
+	return true
 }
 
 func (r *Relay) retry(ctx context.Context, row store.InboxEvent, cause error) {
@@ -216,4 +235,7 @@ func (r *Relay) observeLag(ctx context.Context) {
 		lag = max(r.opts.Now().Sub(at), 0)
 	}
 	r.opts.Metrics.lag(lag)
+	if counts, err := r.inbox.PendingCounts(ctx); err == nil {
+		r.opts.Metrics.pending(counts)
+	}
 }

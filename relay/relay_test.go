@@ -3,6 +3,7 @@ package relay_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -17,17 +18,19 @@ import (
 
 // fakeTemporal records SignalWithStart calls and fails while down is set.
 type fakeTemporal struct {
-	mu    sync.Mutex
-	down  bool
-	calls []workflows.Event
-	ids   []string
-	input []workflows.Input
+	mu        sync.Mutex
+	down      bool
+	attempted int
+	calls     []workflows.Event
+	ids       []string
+	input     []workflows.Input
 }
 
 func (f *fakeTemporal) SignalWithStartWorkflow(_ context.Context, id, signal string, arg any,
 	opts client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.attempted++
 	if f.down {
 		return nil, errors.New("connection refused")
 	}
@@ -149,4 +152,30 @@ func TestNotifyWakesTheRelay(t *testing.T) {
 	insert(t, db, `{"final":true,"scanRef":"n"}`, "n")
 	r.Notify()
 	waitFor(t, "notified dispatch", func() bool { return tmp.count() == 2 })
+}
+
+func TestRelayStopsCallingADeadTemporalWithinABatch(t *testing.T) {
+	db := testenv.SQLite(t)
+	tmp := &fakeTemporal{down: true}
+	for _, s := range []string{"a", "a", "b", "c", "d"} {
+		insert(t, db, `{"final":false,"scanRef":"`+s+`","n":"`+strconv.Itoa(int(time.Now().UnixNano()))+`"}`, s)
+	}
+	r := relay.New(db, tmp, relay.Options{Router: relay.Router{TaskQueue: "tq"}, Concurrency: 1, Sweep: time.Hour, MinBackoff: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go r.Run(ctx)
+	waitFor(t, "every row rescheduled", func() bool {
+		for id := int64(1); id <= 5; id++ {
+			e, err := db.InboxEvent(context.Background(), id)
+			if err != nil || e.LastError == "" {
+				return false
+			}
+		}
+		return true
+	})
+	tmp.mu.Lock()
+	defer tmp.mu.Unlock()
+	if tmp.attempted != 1 {
+		t.Errorf("calls to an unreachable Temporal in one batch = %d, want 1", tmp.attempted)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -121,8 +122,12 @@ ON CONFLICT (dedup_key) DO UPDATE
 	SET duplicate_count = inbox.duplicate_count + 1, last_duplicate_at = excluded.received_at
 RETURNING id, duplicate_count, status`
 
-// InsertInbox stores an authentic delivery exactly once.
+// InsertInbox stores an authentic delivery exactly once. Text columns are
+// made storable first (valid UTF-8, no NUL, which PostgreSQL refuses): no
+// odd byte in a header or routing key may make an authentic event
+// unstorable. The body is stored as bytes, untouched.
 func (d *DB) InsertInbox(ctx context.Context, e NewInboxEvent) (Stored, error) {
+	e = e.storable()
 	headers, err := json.Marshal(orEmpty(e.Headers))
 	if err != nil {
 		return Stored{}, fmt.Errorf("encode headers: %w", err)
@@ -195,6 +200,30 @@ func (d *DB) InboxCounts(ctx context.Context) (map[InboxStatus]int, error) {
 		return nil, fmt.Errorf("count inbox: %w", err)
 	}
 	return counts, nil
+}
+
+func (e NewInboxEvent) storable() NewInboxEvent {
+	for _, p := range []*string{&e.Route, &e.RemoteIP, &e.QuarantineReason, &e.Kind, &e.EventType, &e.SubjectType,
+		&e.Subject, &e.CompanyID, &e.ClientID, &e.ExternalRef} {
+		*p = text(*p)
+	}
+	if e.Headers != nil {
+		h := make(map[string]string, len(e.Headers))
+		for k, v := range e.Headers {
+			h[text(k)] = text(v)
+		}
+		e.Headers = h
+	}
+	refs := make([]string, len(e.ScanRefs))
+	for i, r := range e.ScanRefs {
+		refs[i] = text(r)
+	}
+	e.ScanRefs = refs
+	return e
+}
+
+func text(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 }
 
 func orEmpty(m map[string]string) map[string]string {

@@ -195,3 +195,23 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		}
 	})
 }
+
+func TestInsertInboxStoresOddTextSafely(t *testing.T) {
+	contract(t, func(t *testing.T, db *store.DB) {
+		e := pending(`{"scanRef":"s\u0000"}`)
+		e.Subject, e.ClientID, e.EventType = "s\x00x", "a\x00b", "BAD\xff"
+		e.Headers = map[string]string{"User-Agent": "x\x00\xfe"}
+		e.ScanRefs = []string{"\x00"}
+		got, err := db.InsertInbox(context.Background(), e)
+		if err != nil {
+			t.Fatalf("InsertInbox() with NUL and invalid UTF-8 in text = %v, want stored", err)
+		}
+		row, err := db.InboxEvent(context.Background(), got.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.Subject != "sx" || row.ClientID != "ab" || !bytes.Equal(row.Body, e.Body) {
+			t.Errorf("stored subject %q client %q", row.Subject, row.ClientID)
+		}
+	})
+}

@@ -85,3 +85,24 @@ func (d *DB) OldestPending(ctx context.Context, kinds []string) (at time.Time, o
 	}
 	return t.Time, t.Valid, nil
 }
+
+// PendingCounts returns the number of pending rows per kind.
+func (d *DB) PendingCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := d.db.QueryxContext(ctx, `SELECT kind, COUNT(*) FROM inbox WHERE status = 'pending' GROUP BY kind`)
+	if err != nil {
+		return nil, fmt.Errorf("count pending inbox events: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var (
+			kind string
+			n    int
+		)
+		if err := rows.Scan(&kind, &n); err != nil {
+			return nil, fmt.Errorf("count pending inbox events: %w", err)
+		}
+		out[kind] = n
+	}
+	return out, rows.Err()
+}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Verification is the stored projection of one KYC lifecycle.
@@ -67,8 +69,14 @@ func (d *DB) SaveVerification(ctx context.Context, v Verification, events []Time
 	defer tx.Rollback()
 	ins := tx.Rebind(insertTimeline)
 	for _, e := range events {
-		if _, err := tx.ExecContext(ctx, ins, e.WorkflowID, e.Seq, e.ScanRef, e.Type, e.At.UTC(), e.InboxID, e.Detail); err != nil {
+		res, err := tx.ExecContext(ctx, ins, e.WorkflowID, e.Seq, e.ScanRef, e.Type, e.At.UTC(), e.InboxID, e.Detail)
+		if err != nil {
 			return fmt.Errorf("append timeline of %s seq %d: %w", v.ScanRef, e.Seq, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			if err := sameEntry(ctx, tx, e); err != nil {
+				return err
+			}
 		}
 	}
 	now := d.now()
@@ -78,6 +86,25 @@ func (d *DB) SaveVerification(ctx context.Context, v Verification, events []Time
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("save verification %s: %w", v.ScanRef, err)
+	}
+	return nil
+}
+
+// ErrTimelineConflict means a timeline sequence number is already taken by
+// a different entry: a lifecycle's history was rewritten (for example a
+// Temporal reset). Writing on would leave a silent gap in the trail.
+var ErrTimelineConflict = errors.New("timeline entry conflicts with the stored one")
+
+// sameEntry checks that the stored entry with e's sequence number is e (a
+// retried write), not another one.
+func sameEntry(ctx context.Context, tx *sqlx.Tx, e TimelineEvent) error {
+	var got TimelineEvent
+	err := tx.GetContext(ctx, &got, tx.Rebind(`SELECT * FROM verification_events WHERE workflow_id = ? AND seq = ?`), e.WorkflowID, e.Seq)
+	if err != nil {
+		return fmt.Errorf("check timeline of %s seq %d: %w", e.ScanRef, e.Seq, err)
+	}
+	if got.Type != e.Type || got.InboxID != e.InboxID || got.Detail != e.Detail {
+		return fmt.Errorf("%s seq %d: stored %q, new %q: %w", e.WorkflowID, e.Seq, got.Type, e.Type, ErrTimelineConflict)
 	}
 	return nil
 }

@@ -98,3 +98,17 @@ func scanRefs(vs []store.Verification) []string {
 	}
 	return out
 }
+
+func TestSaveVerificationRefusesARewrittenTimeline(t *testing.T) {
+	contract(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if err := db.SaveVerification(ctx, projection("s1", 2, "decided"), entries("s1", 1, 2)); err != nil {
+			t.Fatal(err)
+		}
+		other := entries("s1", 2, 2)
+		other[0].Type = "stale"
+		if err := db.SaveVerification(ctx, projection("s1", 2, "decided"), other); !errors.Is(err, store.ErrTimelineConflict) {
+			t.Errorf("SaveVerification(different entry at seq 2) = %v, want ErrTimelineConflict", err)
+		}
+	})
+}

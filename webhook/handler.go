@@ -40,7 +40,7 @@ type Options struct {
 	MaxBodyBytes int64
 	// Allowlist restricts source addresses; nil allows all.
 	Allowlist *Allowlist
-	// StoreTimeout bounds the inbox write (default 3 s), so a hanging
+	// StoreTimeout bounds the inbox write (default 1 s), so a hanging
 	// database yields 503 well inside iDenfy's 10-second budget.
 	StoreTimeout time.Duration
 	// RetryAfter is the Retry-After sent with 503 (default 5 s).
@@ -69,7 +69,7 @@ func New(inbox Inbox, opts Options) *Handler {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if opts.StoreTimeout <= 0 {
-		opts.StoreTimeout = 3 * time.Second
+		opts.StoreTimeout = time.Second
 	}
 	if opts.RetryAfter <= 0 {
 		opts.RetryAfter = 5 * time.Second

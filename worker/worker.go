@@ -23,7 +23,7 @@ import (
 )
 
 // Register adds every workflow and activity under its explicit name.
-func Register(r sdkworker.Registry, a *activities.Activities) {
+func Register(r sdkworker.Registry, a *activities.Lifecycle) {
 	r.RegisterWorkflowWithOptions(workflows.Verification, workflow.RegisterOptions{Name: workflows.VerificationWorkflow})
 	r.RegisterActivityWithOptions(a.RecordState, activity.RegisterOptions{Name: workflows.ActivityRecordState})
 	r.RegisterActivityWithOptions(a.LoadVerification, activity.RegisterOptions{Name: workflows.ActivityLoadVerification})
@@ -31,7 +31,7 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 
 // Run runs a worker on taskQueue until ctx ends, then stops it gracefully:
 // it stops polling and lets running activities finish.
-func Run(ctx context.Context, c client.Client, taskQueue string, a *activities.Activities) error {
+func Run(ctx context.Context, c client.Client, taskQueue string, a *activities.Lifecycle) error {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{WorkerStopTimeout: 30 * time.Second})
 	Register(w, a)
 	if err := w.Start(); err != nil {

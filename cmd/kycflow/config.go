@@ -38,7 +38,7 @@ type Config struct {
 	TrustedProxies []string `env:"KYCFLOW_TRUSTED_PROXIES"`
 
 	MaxBodyBytes    int64         `env:"KYCFLOW_MAX_BODY_BYTES" envDefault:"5242880"`
-	IngestTimeout   time.Duration `env:"KYCFLOW_INGEST_TIMEOUT" envDefault:"3s"`
+	IngestTimeout   time.Duration `env:"KYCFLOW_INGEST_TIMEOUT" envDefault:"1s"`
 	ShutdownTimeout time.Duration `env:"KYCFLOW_SHUTDOWN_TIMEOUT" envDefault:"25s"`
 	TLSCertFile     string        `env:"KYCFLOW_TLS_CERT_FILE"`
 	TLSKeyFile      string        `env:"KYCFLOW_TLS_KEY_FILE"`
@@ -100,15 +100,18 @@ func (c *Config) validate() []error {
 	if c.DatabaseURL == "" && c.DataDir == "" {
 		add("KYCFLOW_DATA_DIR must not be empty when KYCFLOW_DATABASE_URL is empty")
 	}
-	for name, keys := range map[string]*[]string{
-		"KYCFLOW_IDENFY_KYC_KEYS": &c.KYCKeys, "KYCFLOW_IDENFY_KYB_KEYS": &c.KYBKeys,
-		"KYCFLOW_IDENFY_AML_KEYS": &c.AMLKeys, "KYCFLOW_IDENFY_KEYS": &c.DefaultKeys,
+	for _, k := range []struct {
+		name string
+		keys *[]string
+	}{
+		{"KYCFLOW_IDENFY_KYC_KEYS", &c.KYCKeys}, {"KYCFLOW_IDENFY_KYB_KEYS", &c.KYBKeys},
+		{"KYCFLOW_IDENFY_AML_KEYS", &c.AMLKeys}, {"KYCFLOW_IDENFY_KEYS", &c.DefaultKeys},
 	} {
-		trimmed, empty := trimKeys(*keys)
+		trimmed, empty := trimKeys(*k.keys)
 		if empty {
-			add("%s has an empty entry (check for stray commas)", name)
+			add("%s has an empty entry (check for stray commas)", k.name)
 		}
-		*keys = trimmed
+		*k.keys = trimmed
 	}
 	a, err := webhook.ParseAllowlist(c.AllowedIPs, c.AllowlistMode)
 	if err != nil {

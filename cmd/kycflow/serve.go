@@ -36,7 +36,7 @@ const configHelp = `Environment:
   KYCFLOW_TRUSTED_PROXIES          proxy CIDRs whose X-Forwarded-For is believed (default none)
   KYCFLOW_MAX_BODY_BYTES           body limit (default 5242880)
   KYCFLOW_TLS_CERT_FILE / _KEY_FILE  serve HTTPS directly
-  KYCFLOW_INGEST_TIMEOUT           inbox write budget before 503 (default 3s)
+  KYCFLOW_INGEST_TIMEOUT           inbox write budget before 503 (default 1s)
   KYCFLOW_SHUTDOWN_TIMEOUT         time to finish in-flight requests (default 25s)
   KYCFLOW_MIGRATE_ON_START         apply migrations when serve starts (default true)
   KYCFLOW_DB_MAX_CONNS             PostgreSQL pool size (default 20)

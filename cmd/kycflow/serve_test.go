@@ -29,7 +29,15 @@ type server struct {
 
 func startServe(t *testing.T, environ ...string) *server {
 	t.Helper()
-	environ = append([]string{"KYCFLOW_IDENFY_KEYS=" + testKey, "KYCFLOW_DATA_DIR=" + t.TempDir()}, environ...)
+	// Unless the test names a Temporal, the relay points at a closed port:
+	// a dev server on 7233 must never receive test events.
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed.Close()
+	environ = append([]string{"KYCFLOW_IDENFY_KEYS=" + testKey, "KYCFLOW_DATA_DIR=" + t.TempDir(),
+		"TEMPORAL_ADDRESS=" + closed.Addr().String()}, environ...)
 	cfg, err := LoadConfig(environ)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +120,7 @@ func waitFor(t *testing.T, timeout time.Duration, ok func() bool) {
 func TestServeEndToEndPostgres(t *testing.T) {
 	dbURL := testenv.PostgresURL(t)
 	proxied, proxy := testenv.ProxyURL(t, dbURL)
-	s := startServe(t, "KYCFLOW_DATABASE_URL="+proxied, "KYCFLOW_INGEST_TIMEOUT=900ms")
+	s := startServe(t, "KYCFLOW_DATABASE_URL="+proxied) // default KYCFLOW_INGEST_TIMEOUT
 	db, err := store.Open(context.Background(), store.Options{URL: dbURL})
 	if err != nil {
 		t.Fatal(err)
@@ -161,6 +169,15 @@ func TestServeEndToEndPostgres(t *testing.T) {
 		t.Errorf("quarantined row = %+v, %v", e, err)
 	}
 
+	// Authentic but unusable: odd characters in keys, wrong types in the
+	// fields the lifecycle reads. Stored and quarantined on PostgreSQL too.
+	for _, odd := range []string{`{"scanRef":"s-nul","clientId":"a\u0000b"}`, `{"scanRef":"s\u0000x"}`, `{"scanRef":"s-type","status":"APPROVED"}`} {
+		b := []byte(odd)
+		if r := s.post(t, "kyc", b, signed(b)); r.Code != 202 || r.Status != "quarantined" {
+			t.Errorf("%s = %+v, want 202 quarantined", odd, r)
+		}
+	}
+
 	big := bytes.Repeat([]byte(" "), 6<<20)
 	if r := s.post(t, "kyc", big, signed(big)); r.Code != 413 {
 		t.Errorf("6 MiB body = %d, want 413", r.Code)
@@ -186,8 +203,8 @@ func TestServeEndToEndPostgres(t *testing.T) {
 	// It comes back: the same delivery succeeds without a restart.
 	proxy.Start()
 	waitFor(t, 15*time.Second, func() bool { return s.post(t, "kyc", during, signed(during)).Code == 200 })
-	if n := rows(); n != 3 {
-		t.Errorf("rows after recovery = %d, want 3", n)
+	if n := rows(); n != 6 {
+		t.Errorf("rows after recovery = %d, want 6", n)
 	}
 }
 
