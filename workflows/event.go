@@ -27,8 +27,14 @@ type Event struct {
 	idenfy.Summary
 }
 
-// DedupKey is the inbox identity of the event.
-func (e Event) DedupKey() string { return "inbox:" + strconv.FormatInt(e.InboxID, 10) }
+// DedupKey is the inbox identity of the event; empty for a reconciled
+// result, which has no inbox row (its semantic key still deduplicates it).
+func (e Event) DedupKey() string {
+	if e.InboxID == 0 {
+		return ""
+	}
+	return "inbox:" + strconv.FormatInt(e.InboxID, 10)
+}
 
 // SemanticKey identifies the result the event carries, whatever its bytes:
 // a re-sent webhook with fresh file URLs has the same semantic key. It

@@ -22,9 +22,35 @@ const (
 	// QueryState returns the lifecycle's State.
 	QueryState = "state"
 
+	// UpdateReview records a compliance officer's decision.
+	UpdateReview = "review"
+
 	// Activity names.
 	ActivityRecordState      = "RecordState"
 	ActivityLoadVerification = "LoadVerification"
+	ActivityOnboard          = "Onboard"
+	ActivityNotify           = "Notify"
+	ActivityReconcile        = "Reconcile"
+)
+
+// Notification events.
+const (
+	NotifyDecided          = "verification.decided"
+	NotifyRevised          = "verification.revised"
+	NotifyReviewRequired   = "verification.review_required"
+	NotifyReviewOverdue    = "verification.review_overdue"
+	NotifyStuck            = "verification.stuck"
+	NotifyOnboardingFailed = "verification.onboarding_failed"
+	NotifyAMLAlert         = "aml.alert"
+)
+
+// Error types the review validator and activities return; the API and the
+// workflow branch on them, never on message text.
+const (
+	ErrNotAwaitingReview    = "NotAwaitingReview"
+	ErrInvalidReview        = "InvalidReview"
+	ErrOnboardingRejected   = "OnboardingRejected"
+	ErrReconcileUnavailable = "ReconcileUnavailable"
 )
 
 // ID is the workflow ID of the lifecycle of scanRef.

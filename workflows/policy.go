@@ -42,6 +42,15 @@ type Policy struct {
 	// MaxEventsPerRun continues a run as new after that many events even
 	// if Temporal does not suggest it (default 500).
 	MaxEventsPerRun int `json:"maxEventsPerRun"`
+	// ComplianceSLA is how long a lifecycle may wait in
+	// awaiting_compliance before it escalates (default 48 h).
+	ComplianceSLA time.Duration `json:"complianceSla"`
+	// FourEyes requires a revision's review to come from another reviewer
+	// than the previous review of the same verification.
+	FourEyes bool `json:"fourEyes"`
+	// OnboardingAttempts bounds the attempts of one onboarding call
+	// (default 12, backing off from 2 s to 10 min).
+	OnboardingAttempts int32 `json:"onboardingAttempts"`
 }
 
 // WithDefaults fills unset fields.
@@ -57,6 +66,12 @@ func (p Policy) WithDefaults() Policy {
 	}
 	if p.MaxEventsPerRun <= 0 {
 		p.MaxEventsPerRun = 500
+	}
+	if p.ComplianceSLA <= 0 {
+		p.ComplianceSLA = 48 * time.Hour
+	}
+	if p.OnboardingAttempts <= 0 {
+		p.OnboardingAttempts = 12
 	}
 	return p
 }

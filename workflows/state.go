@@ -35,6 +35,13 @@ const (
 	EntryStuck          = "stuck"
 	EntryClosed         = "closed"
 	EntryReopened       = "reopened"
+	EntryReviewed       = "reviewed"
+	EntryEscalated      = "escalated"
+	EntryReconciled     = "reconciled"
+	EntryOnboarded      = "onboarding_called"
+	EntryOnboardFailed  = "onboarding_failed"
+	EntryNotified       = "notified"
+	EntryNotifyFailed   = "notify_failed"
 )
 
 // maxSeen bounds the dedup keys a lifecycle remembers (and carries across
@@ -75,8 +82,13 @@ type State struct {
 
 	Stuck          bool      `json:"stuck,omitempty"`
 	ReviewDeadline time.Time `json:"reviewDeadline,omitzero"`
-	CloseAt        time.Time `json:"closeAt,omitzero"`
-	UpdatedAt      time.Time `json:"updatedAt,omitzero"`
+	// ComplianceDue is when a waiting compliance review escalates.
+	ComplianceDue time.Time `json:"complianceDue,omitzero"`
+	Escalated     bool      `json:"escalated,omitempty"`
+	// LastReviewer is who decided the last compliance review (four-eyes).
+	LastReviewer string    `json:"lastReviewer,omitempty"`
+	CloseAt      time.Time `json:"closeAt,omitzero"`
+	UpdatedAt    time.Time `json:"updatedAt,omitzero"`
 
 	// Current is the semantic key of the result in force.
 	Current string `json:"current,omitempty"`
@@ -97,6 +109,54 @@ type machine struct {
 	s       *State
 	p       Policy
 	pending []Entry
+	// effects enables the side effects that came with the decisions issue
+	// (onboarding, notifications, reconciliation, compliance SLA); off when
+	// replaying histories recorded before them.
+	effects bool
+	out     []effect
+}
+
+// effect is a side effect the machine asks for; the run executes it.
+type effect struct {
+	onboard   *OnboardingRequest
+	notify    *Notification
+	reconcile bool
+}
+
+func (m *machine) notify(now time.Time, event, detail string) {
+	if !m.effects {
+		return
+	}
+	s := m.s
+	m.out = append(m.out, effect{notify: &Notification{
+		MessageID: fmt.Sprintf("%s-%s-%d", ID(s.ScanRef), event, s.Seq), Event: event, ScanRef: s.ScanRef,
+		ClientID: s.ClientID, ExternalRef: s.ExternalRef, Stage: s.Stage, Status: s.Status, Decision: s.Decision,
+		DecisionSeq: s.DecisionSeq, Detail: detail, At: now,
+	}})
+}
+
+func (m *machine) onboard(now time.Time, reviewer string) {
+	if !m.effects {
+		return
+	}
+	s := m.s
+	req := &OnboardingRequest{
+		MessageID: fmt.Sprintf("%s-decision-%d", ID(s.ScanRef), s.DecisionSeq), ScanRef: s.ScanRef, ClientID: s.ClientID,
+		ExternalRef: s.ExternalRef, Decision: s.Decision, DecisionSeq: s.DecisionSeq, Revision: s.DecisionSeq > 1,
+		Reason: s.DecisionReason, Reviewer: reviewer, DecidedAt: now,
+	}
+	if s.Verdict != nil {
+		sum := s.Verdict.Summary
+		req.Result = &sum
+	}
+	m.out = append(m.out, effect{onboard: req})
+}
+
+// takeEffects returns and forgets the side effects asked for so far.
+func (m *machine) takeEffects() []effect {
+	out := m.out
+	m.out = nil
+	return out
 }
 
 func (m *machine) add(now time.Time, typ string, inboxID int64, detail string) {
@@ -214,7 +274,11 @@ func (m *machine) settle(now time.Time, e Event) {
 	decision, reason := decide(e, m.p)
 	if decision == DecisionNone {
 		s.Stage, s.ReviewReason = StageAwaitingCompliance, reason
+		if m.effects {
+			s.ComplianceDue, s.Escalated = now.Add(m.p.ComplianceSLA), false
+		}
 		m.add(now, EntryReviewRequired, e.InboxID, reason)
+		m.notify(now, NotifyReviewRequired, reason)
 		return
 	}
 	s.ReviewReason = ""
@@ -222,13 +286,26 @@ func (m *machine) settle(now time.Time, e Event) {
 		s.Stage = StageDecided
 		return // same outcome: exactly one decision
 	}
+	m.decide(now, e.InboxID, decision, reason, "")
+}
+
+// decide records a new decision and asks for its onboarding call and
+// notification.
+func (m *machine) decide(now time.Time, inboxID int64, decision Decision, reason, reviewer string) {
+	s := m.s
 	detail := fmt.Sprintf("%s (decision %d): %s", decision, s.DecisionSeq+1, reason)
 	if s.Decision != DecisionNone {
 		detail += "; replaces " + string(s.Decision)
 	}
-	s.Decision, s.DecisionReason, s.Stage = decision, reason, StageDecided
+	s.Decision, s.DecisionReason, s.Stage, s.ReviewReason = decision, reason, StageDecided, ""
 	s.DecisionSeq++
-	m.add(now, EntryDecided, e.InboxID, detail)
+	m.add(now, EntryDecided, inboxID, detail)
+	m.onboard(now, reviewer)
+	event := NotifyDecided
+	if s.DecisionSeq > 1 {
+		event = NotifyRevised
+	}
+	m.notify(now, event, detail)
 }
 
 // reviewOverdue marks the lifecycle stuck when iDenfy's manual review passes
@@ -236,7 +313,21 @@ func (m *machine) settle(now time.Time, e Event) {
 func (m *machine) reviewOverdue(now time.Time) {
 	s := m.s
 	s.Stuck, s.UpdatedAt = true, now
-	m.add(now, EntryStuck, 0, fmt.Sprintf("no final result %s after the preliminary one", m.p.ReviewSLA))
+	detail := fmt.Sprintf("no final result %s after the preliminary one", m.p.ReviewSLA)
+	m.add(now, EntryStuck, 0, detail)
+	m.notify(now, NotifyStuck, detail)
+	if m.effects {
+		m.out = append(m.out, effect{reconcile: true})
+	}
+}
+
+// complianceOverdue escalates a compliance review nobody decided in time.
+func (m *machine) complianceOverdue(now time.Time) {
+	s := m.s
+	s.Escalated, s.UpdatedAt = true, now
+	detail := fmt.Sprintf("no compliance decision within %s: %s", m.p.ComplianceSLA, s.ReviewReason)
+	m.add(now, EntryEscalated, 0, detail)
+	m.notify(now, NotifyReviewOverdue, detail)
 }
 
 // close ends the late-event window.
@@ -253,6 +344,8 @@ func (s *State) deadline() (time.Time, bool) {
 		return s.ReviewDeadline, true
 	case s.Stage == StageDecided && !s.CloseAt.IsZero():
 		return s.CloseAt, true
+	case s.Stage == StageAwaitingCompliance && !s.Escalated && !s.ComplianceDue.IsZero():
+		return s.ComplianceDue, true
 	}
 	return time.Time{}, false
 }
@@ -269,11 +362,11 @@ func (s *State) learnIDs(e Event) {
 	}
 }
 
-func (s *State) seen(key string) bool { return slices.Contains(s.Seen, key) }
+func (s *State) seen(key string) bool { return key != "" && slices.Contains(s.Seen, key) }
 
 func (s *State) remember(keys ...string) {
 	for _, k := range keys {
-		if !s.seen(k) {
+		if k != "" && !s.seen(k) {
 			s.Seen = append(s.Seen, k)
 		}
 	}
@@ -293,6 +386,9 @@ func (s *State) Details() string {
 		}
 		return fmt.Sprintf("Preliminary %s; waiting for iDenfy's manual review (due %s).", s.Status, s.ReviewDeadline.UTC().Format(time.RFC3339))
 	case StageAwaitingCompliance:
+		if s.Escalated {
+			return "ESCALATED: compliance review overdue: " + s.ReviewReason
+		}
 		return "Waiting for compliance review: " + s.ReviewReason
 	case StageDecided:
 		return fmt.Sprintf("Decided %s: %s. Open for late events until %s.", s.Decision, s.DecisionReason, s.CloseAt.UTC().Format(time.RFC3339))

@@ -26,6 +26,8 @@ type Record struct {
 	Entries    []Entry `json:"entries"`
 }
 
+const versionEffects = "decision-effects"
+
 // storeRetry keeps retrying store writes: the trail must not have gaps, and
 // the store comes back.
 var storeRetry = &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute}
@@ -42,8 +44,17 @@ func Verification(ctx workflow.Context, in Input) error {
 			return err
 		}
 	}
-	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy}, signals: workflow.GetSignalChannel(ctx, SignalEvent), published: map[string]string{}}
+	// Onboarding, notifications, reconciliation and the compliance SLA came
+	// after the first histories were recorded: runs without this marker
+	// replay as before.
+	effects := workflow.GetVersion(ctx, versionEffects, workflow.DefaultVersion, 1) >= 1
+	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects}, signals: workflow.GetSignalChannel(ctx, SignalEvent),
+		wake: workflow.NewBufferedChannel(ctx, 1), published: map[string]string{}}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return *r.m.s, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReview, r.review,
+		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, rv Review) error { return r.m.validateReview(rv) }}); err != nil {
 		return err
 	}
 	r.publish()
@@ -92,6 +103,8 @@ type run struct {
 	ctx           workflow.Context
 	m             machine
 	signals       workflow.ReceiveChannel
+	wake          workflow.Channel // side-effect coroutines wake the main loop
+	inflight      int              // side effects still running
 	eventsThisRun int
 	published     map[string]string
 
@@ -109,6 +122,9 @@ func (r *run) step() error {
 		c.Receive(r.ctx, &e)
 		r.apply(e)
 	})
+	if r.m.effects {
+		sel.AddReceive(r.wake, func(c workflow.ReceiveChannel, _ bool) { c.ReceiveAsync(nil) })
+	}
 	fired := false
 	if timer := r.deadlineTimer(); timer != nil {
 		sel.AddFuture(timer, func(workflow.Future) { fired = true })
@@ -122,7 +138,7 @@ func (r *run) step() error {
 		r.timer = nil
 		r.onDeadline()
 	}
-	return r.record()
+	return r.record(r.ctx)
 }
 
 func (r *run) apply(e Event) {
@@ -148,13 +164,13 @@ func (r *run) receiveBuffered() bool {
 // yield in between.
 func (r *run) quiesce() error {
 	for {
-		if err := workflow.Await(r.ctx, func() bool { return workflow.AllHandlersFinished(r.ctx) }); err != nil {
+		if err := workflow.Await(r.ctx, func() bool { return workflow.AllHandlersFinished(r.ctx) && r.inflight == 0 }); err != nil {
 			return err
 		}
 		if !r.receiveBuffered() {
 			return nil
 		}
-		if err := r.record(); err != nil {
+		if err := r.record(r.ctx); err != nil {
 			return err
 		}
 	}
@@ -169,6 +185,9 @@ func (r *run) onDeadline() {
 		workflow.GetLogger(r.ctx).Warn("manual review overdue", "scanRef", s.ScanRef)
 	case s.Stage == StageDecided && !now.Before(s.CloseAt):
 		r.m.close(now)
+	case s.Stage == StageAwaitingCompliance && !s.Escalated && !s.ComplianceDue.IsZero() && !now.Before(s.ComplianceDue):
+		r.m.complianceOverdue(now)
+		workflow.GetLogger(r.ctx).Warn("compliance review overdue", "scanRef", s.ScanRef)
 	}
 }
 
@@ -187,9 +206,12 @@ func (r *run) deadlineTimer() workflow.Future {
 		return nil
 	}
 	tctx, cancel := workflow.WithCancel(r.ctx)
-	summary := "late-event window"
-	if r.m.s.Stage != StageDecided {
-		summary = "iDenfy manual review SLA"
+	summary := "iDenfy manual review SLA"
+	switch r.m.s.Stage {
+	case StageDecided:
+		summary = "late-event window"
+	case StageAwaitingCompliance:
+		summary = "compliance review SLA"
 	}
 	r.timer = workflow.NewTimerWithOptions(tctx, max(at.Sub(workflow.Now(r.ctx)), 0), workflow.TimerOptions{Summary: summary})
 	r.timerAt, r.cancel = at, cancel
@@ -198,21 +220,22 @@ func (r *run) deadlineTimer() workflow.Future {
 
 // record persists new timeline entries and the projection, then updates
 // what the Web UI shows.
-func (r *run) record() error {
+func (r *run) record(ctx workflow.Context) error {
 	entries := r.m.flush()
 	if len(entries) == 0 {
 		return nil
 	}
 	s := r.m.s
-	actx := workflow.WithActivityOptions(r.ctx, workflow.ActivityOptions{
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry,
 		Summary: fmt.Sprintf("record %d timeline entries; stage %s", len(entries), s.Stage),
 	})
-	rec := Record{WorkflowID: workflow.GetInfo(r.ctx).WorkflowExecution.ID, State: *s, Entries: entries}
-	if err := workflow.ExecuteActivity(actx, ActivityRecordState, rec).Get(r.ctx, nil); err != nil {
+	rec := Record{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, State: *s, Entries: entries}
+	if err := workflow.ExecuteActivity(actx, ActivityRecordState, rec).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record state: %w", err)
 	}
 	r.publish()
+	r.launch(ctx) // side effects only after the state that asked for them is stored
 	return nil
 }
 

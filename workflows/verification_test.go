@@ -16,11 +16,54 @@ import (
 	"kycflow/workflows"
 )
 
-// trail is a hand-written fake of the store activities.
+// trail is a hand-written fake of the activities: the store, the
+// onboarding endpoint, the notification sinks and iDenfy's status API.
 type trail struct {
-	mu      sync.Mutex
-	stored  *workflows.State
-	records []workflows.Record
+	mu         sync.Mutex
+	stored     *workflows.State
+	records    []workflows.Record
+	onboarded  []workflows.OnboardingRequest
+	notified   []workflows.Notification
+	onboardErr error
+	reconciled *workflows.ReconcileOutcome
+	reconciles int
+}
+
+func (f *trail) onboard(_ context.Context, r workflows.OnboardingRequest) (workflows.OnboardingOutcome, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.onboardErr != nil {
+		return workflows.OnboardingOutcome{}, f.onboardErr
+	}
+	f.onboarded = append(f.onboarded, r)
+	return workflows.OnboardingOutcome{Status: 200}, nil
+}
+
+func (f *trail) notify(_ context.Context, n workflows.Notification) (workflows.NotifyOutcome, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.notified = append(f.notified, n)
+	return workflows.NotifyOutcome{Delivered: []string{"fake-sink"}}, nil
+}
+
+func (f *trail) reconcile(_ context.Context, scanRef string) (workflows.ReconcileOutcome, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reconciles++
+	if f.reconciled == nil {
+		return workflows.ReconcileOutcome{}, nil
+	}
+	return *f.reconciled, nil
+}
+
+func (f *trail) events() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, n := range f.notified {
+		out = append(out, n.Event)
+	}
+	return out
 }
 
 func (f *trail) load(_ context.Context, scanRef string) (*workflows.State, error) {
@@ -42,7 +85,21 @@ func (f *trail) entries() []workflows.Entry {
 	return out
 }
 
+// types lists the lifecycle's timeline entry types, leaving out the
+// outcomes of side effects (asserted separately).
 func (f *trail) types() []string {
+	var out []string
+	for _, e := range f.entries() {
+		switch e.Type {
+		case workflows.EntryOnboarded, workflows.EntryOnboardFailed, workflows.EntryNotified, workflows.EntryNotifyFailed:
+			continue
+		}
+		out = append(out, e.Type)
+	}
+	return out
+}
+
+func (f *trail) allTypes() []string {
 	var out []string
 	for _, e := range f.entries() {
 		out = append(out, e.Type)
@@ -73,6 +130,9 @@ func newEnv(t *testing.T, f *trail) *testsuite.TestWorkflowEnvironment {
 	env.RegisterWorkflowWithOptions(workflows.Verification, workflow.RegisterOptions{Name: workflows.VerificationWorkflow})
 	env.RegisterActivityWithOptions(f.load, activity.RegisterOptions{Name: workflows.ActivityLoadVerification})
 	env.RegisterActivityWithOptions(f.record, activity.RegisterOptions{Name: workflows.ActivityRecordState})
+	env.RegisterActivityWithOptions(f.onboard, activity.RegisterOptions{Name: workflows.ActivityOnboard})
+	env.RegisterActivityWithOptions(f.notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
+	env.RegisterActivityWithOptions(f.reconcile, activity.RegisterOptions{Name: workflows.ActivityReconcile})
 	return env
 }
 

@@ -1,0 +1,56 @@
+package workflows
+
+import (
+	"time"
+
+	"kycflow/idenfy"
+)
+
+// OnboardingRequest is the downstream onboarding call of one decision. The
+// MessageID (webhook-id) is the same on every attempt, so the receiver can
+// apply a decision exactly once.
+type OnboardingRequest struct {
+	MessageID   string          `json:"messageId"`
+	ScanRef     string          `json:"scanRef"`
+	ClientID    string          `json:"clientId"`
+	ExternalRef string          `json:"externalRef"`
+	Decision    Decision        `json:"decision"`
+	DecisionSeq int             `json:"decisionSequence"`
+	Revision    bool            `json:"revision"`
+	Reason      string          `json:"reason"`
+	Reviewer    string          `json:"reviewer,omitempty"`
+	Result      *idenfy.Summary `json:"result,omitempty"`
+	DecidedAt   time.Time       `json:"decidedAt"`
+}
+
+// OnboardingOutcome is what the onboarding call achieved.
+type OnboardingOutcome struct {
+	Status  int  `json:"status"`
+	Skipped bool `json:"skipped"` // no onboarding URL configured
+}
+
+// Notification is one signed notification (and, for some events, e-mail).
+type Notification struct {
+	MessageID   string    `json:"messageId"`
+	Event       string    `json:"event"`
+	ScanRef     string    `json:"scanRef"`
+	ClientID    string    `json:"clientId"`
+	ExternalRef string    `json:"externalRef"`
+	Stage       Stage     `json:"stage"`
+	Status      string    `json:"status"`
+	Decision    Decision  `json:"decision"`
+	DecisionSeq int       `json:"decisionSequence"`
+	Detail      string    `json:"detail"`
+	At          time.Time `json:"at"`
+}
+
+// NotifyOutcome says where a notification went.
+type NotifyOutcome struct {
+	Delivered []string `json:"delivered"` // sink names (host + path), "email"
+}
+
+// ReconcileOutcome is iDenfy's answer for an overdue verification.
+type ReconcileOutcome struct {
+	Found bool   `json:"found"`
+	Event *Event `json:"event,omitempty"` // set when iDenfy has a result
+}

@@ -1,0 +1,178 @@
+package workflows_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"kycflow/idenfy"
+	"kycflow/workflows"
+)
+
+func TestDecisionOnboardsOnceAndNotifies(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	send(env, time.Minute, autoSuspected(), manualApproved())
+	run(t, env, workflows.Policy{}, nil)
+	if len(f.onboarded) != 1 || f.onboarded[0].MessageID != "kyc-scan-1-decision-1" || f.onboarded[0].Decision != workflows.DecisionApproved ||
+		f.onboarded[0].Result == nil || f.onboarded[0].Result.Overall != idenfy.OverallApproved {
+		t.Fatalf("onboarding calls = %+v, want one for decision 1", f.onboarded)
+	}
+	if ev := f.events(); !slices.Equal(ev, []string{workflows.NotifyDecided}) {
+		t.Errorf("notifications = %v, want [verification.decided]", ev)
+	}
+	if all := f.allTypes(); count(all, workflows.EntryOnboarded) != 1 || count(all, workflows.EntryNotified) != 1 {
+		t.Errorf("timeline = %v, want the onboarding and the notification recorded", all)
+	}
+}
+
+func TestPermanentOnboardingFailureIsRecordedAndNotified(t *testing.T) {
+	f := &trail{onboardErr: temporal.NewNonRetryableApplicationError("receiver refused with 400", workflows.ErrOnboardingRejected, nil)}
+	env := newEnv(t, f)
+	send(env, time.Minute, manualApproved())
+	run(t, env, workflows.Policy{}, nil)
+	if all := f.allTypes(); count(all, workflows.EntryOnboardFailed) != 1 || count(all, workflows.EntryOnboarded) != 0 {
+		t.Errorf("timeline = %v, want onboarding_failed", all)
+	}
+	if ev := f.events(); !slices.Contains(ev, workflows.NotifyOnboardingFailed) {
+		t.Errorf("notifications = %v, want verification.onboarding_failed", ev)
+	}
+}
+
+type updateResult struct {
+	rejected error
+	err      error
+	state    workflows.State
+}
+
+func update(env *testsuite.TestWorkflowEnvironment, at time.Duration, rv workflows.Review, out *updateResult) {
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(workflows.UpdateReview, "", &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { out.rejected = err },
+			OnComplete: func(v any, err error) {
+				out.err = err
+				if s, ok := v.(workflows.State); ok {
+					out.state = s
+				}
+			},
+		}, rv)
+	}, at)
+}
+
+func errType(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Type()
+	}
+	return ""
+}
+
+func TestComplianceReview(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	send(env, time.Minute, ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallSuspected))
+	var early, noReason, approve, second updateResult
+	update(env, 30*time.Second, workflows.Review{Reviewer: "alice", Decision: "approve", Reason: "too early"}, &early)
+	update(env, time.Hour, workflows.Review{Reviewer: "alice", Decision: "approve"}, &noReason)
+	update(env, 2*time.Hour, workflows.Review{Reviewer: "alice", Decision: "approve", Reason: "document checked by phone"}, &approve)
+	update(env, 3*time.Hour, workflows.Review{Reviewer: "bob", Decision: "reject", Reason: "second opinion"}, &second)
+	run(t, env, workflows.Policy{}, nil)
+
+	if errType(early.rejected) != workflows.ErrNotAwaitingReview || errType(noReason.rejected) != workflows.ErrInvalidReview {
+		t.Errorf("rejections = %v / %v, want NotAwaitingReview then InvalidReview", early.rejected, noReason.rejected)
+	}
+	if approve.rejected != nil || approve.err != nil || approve.state.Decision != workflows.DecisionApproved {
+		t.Errorf("approve = %+v", approve)
+	}
+	if errType(second.rejected) != workflows.ErrNotAwaitingReview {
+		t.Errorf("second review = %v, want refused: not awaiting review", second.rejected)
+	}
+	if len(f.onboarded) != 1 || f.onboarded[0].Reviewer != "alice" {
+		t.Errorf("onboarding = %+v, want one call naming the reviewer", f.onboarded)
+	}
+	types := f.types()
+	if count(types, workflows.EntryReviewed) != 1 || count(types, workflows.EntryDecided) != 1 || count(types, workflows.EntryReviewRequired) != 1 {
+		t.Errorf("timeline = %v", types)
+	}
+	for _, e := range f.entries() {
+		if e.Type == workflows.EntryReviewed && e.Detail != "alice decided approve: document checked by phone" {
+			t.Errorf("reviewed entry = %q, want who, what and why", e.Detail)
+		}
+	}
+	if ev := f.events(); !slices.Equal(ev, []string{workflows.NotifyReviewRequired, workflows.NotifyDecided}) {
+		t.Errorf("notifications = %v", ev)
+	}
+}
+
+func TestFourEyesOnARevision(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	send(env, time.Minute, ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallSuspected))
+	var first, same, other updateResult
+	update(env, time.Hour, workflows.Review{Reviewer: "alice", Decision: "approve", Reason: "ok"}, &first)
+	revised := ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallSuspected)
+	revised.MismatchTags = []string{"DATE_OF_BIRTH"}
+	send(env, 2*time.Hour, revised)
+	update(env, 3*time.Hour, workflows.Review{Reviewer: "Alice", Decision: "approve", Reason: "still ok"}, &same)
+	update(env, 4*time.Hour, workflows.Review{Reviewer: "bob", Decision: "reject", Reason: "DOB mismatch"}, &other)
+	run(t, env, workflows.Policy{FourEyes: true}, nil)
+	if first.state.Decision != workflows.DecisionApproved || errType(same.rejected) != workflows.ErrInvalidReview || other.state.Decision != workflows.DecisionRejected {
+		t.Errorf("reviews: first %+v same %v other %+v", first.state.Decision, same.rejected, other.state.Decision)
+	}
+	if len(f.onboarded) != 2 || !f.onboarded[1].Revision || f.onboarded[1].MessageID != "kyc-scan-1-decision-2" {
+		t.Errorf("onboarding = %+v, want the revision as decision 2", f.onboarded)
+	}
+}
+
+func TestComplianceSLAEscalates(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	send(env, time.Minute, ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallSuspected))
+	var got workflows.State
+	env.RegisterDelayedCallback(func() {
+		v, _ := env.QueryWorkflow(workflows.QueryState)
+		v.Get(&got)
+	}, 10*time.Hour)
+	env.SetTestTimeout(time.Minute)
+	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: workflows.Policy{ComplianceSLA: 8 * time.Hour}})
+	if !got.Escalated || count(f.types(), workflows.EntryEscalated) != 1 || !slices.Contains(f.events(), workflows.NotifyReviewOverdue) {
+		t.Errorf("escalated %v, timeline %v, notifications %v", got.Escalated, f.types(), f.events())
+	}
+}
+
+func TestOverdueReviewIsReconciled(t *testing.T) {
+	final := manualApproved()
+	final.InboxID, final.Reconciled = 0, true
+	f := &trail{reconciled: &workflows.ReconcileOutcome{Found: true, Event: &final}}
+	env := newEnv(t, f)
+	send(env, time.Minute, autoSuspected())
+	run(t, env, workflows.Policy{ReviewSLA: time.Hour}, nil)
+	types := f.types()
+	if f.reconciles != 1 || count(types, workflows.EntryStuck) != 1 || count(types, workflows.EntryReconciled) != 1 || count(types, workflows.EntryDecided) != 1 {
+		t.Errorf("reconciles %d, timeline %v", f.reconciles, types)
+	}
+	if got := f.last(); got.Decision != workflows.DecisionApproved || got.Stage != workflows.StageClosed {
+		t.Errorf("after reconciliation = %s/%s", got.Stage, got.Decision)
+	}
+}
+
+func TestOverdueReviewWithoutResultEscalates(t *testing.T) {
+	f := &trail{reconciled: &workflows.ReconcileOutcome{Found: true, Event: func() *workflows.Event { e := autoSuspected(); e.InboxID = 0; return &e }()}}
+	env := newEnv(t, f)
+	send(env, time.Minute, autoSuspected())
+	var got workflows.State
+	env.RegisterDelayedCallback(func() {
+		v, _ := env.QueryWorkflow(workflows.QueryState)
+		v.Get(&got)
+	}, 5*time.Hour)
+	env.SetTestTimeout(time.Minute)
+	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: workflows.Policy{ReviewSLA: time.Hour}})
+	if f.reconciles != 1 || count(f.types(), workflows.EntryEscalated) != 1 || count(f.events(), workflows.NotifyStuck) != 2 || !got.Stuck {
+		t.Errorf("reconciles %d, timeline %v, notifications %v", f.reconciles, f.types(), f.events())
+	}
+}

@@ -1,0 +1,132 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// launch starts the side effects the machine asked for, each in its own
+// coroutine, so a slow receiver never holds up the lifecycle. Each outcome
+// lands on the timeline.
+func (r *run) launch(ctx workflow.Context) {
+	for _, e := range r.m.takeEffects() {
+		r.inflight++
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer func() {
+				r.inflight--
+				r.wake.SendAsync(struct{}{})
+			}()
+			switch {
+			case e.onboard != nil:
+				r.onboard(ctx, *e.onboard)
+			case e.notify != nil:
+				r.notify(ctx, *e.notify)
+			case e.reconcile:
+				r.reconcile(ctx)
+			}
+			if err := r.record(ctx); err != nil {
+				workflow.GetLogger(ctx).Error("record side-effect outcome", "error", err)
+			}
+		})
+	}
+}
+
+func (r *run) onboard(ctx workflow.Context, req OnboardingRequest) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute, HeartbeatTimeout: 10 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute,
+			MaximumAttempts: r.m.p.OnboardingAttempts, NonRetryableErrorTypes: []string{ErrOnboardingRejected}},
+		Summary: fmt.Sprintf("onboarding call: %s (decision %d)", req.Decision, req.DecisionSeq),
+	})
+	var out OnboardingOutcome
+	err := workflow.ExecuteActivity(actx, ActivityOnboard, req).Get(ctx, &out)
+	now := workflow.Now(ctx)
+	switch {
+	case err == nil && out.Skipped:
+		r.m.add(now, EntryOnboarded, 0, fmt.Sprintf("decision %d: no onboarding URL configured; skipped", req.DecisionSeq))
+	case err == nil:
+		r.m.add(now, EntryOnboarded, 0, fmt.Sprintf("decision %d (%s) accepted by the onboarding endpoint: %d", req.DecisionSeq, req.Decision, out.Status))
+	default:
+		detail := fmt.Sprintf("decision %d (%s) not delivered: %s", req.DecisionSeq, req.Decision, failure(err))
+		r.m.add(now, EntryOnboardFailed, 0, detail)
+		r.m.notify(now, NotifyOnboardingFailed, detail)
+	}
+}
+
+func (r *run) notify(ctx workflow.Context, n Notification) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute, HeartbeatTimeout: 20 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute, MaximumAttempts: 8},
+		Summary:     "notify " + n.Event,
+	})
+	var out NotifyOutcome
+	err := workflow.ExecuteActivity(actx, ActivityNotify, n).Get(ctx, &out)
+	now := workflow.Now(ctx)
+	switch {
+	case err != nil:
+		r.m.add(now, EntryNotifyFailed, 0, fmt.Sprintf("%s: %s", n.Event, failure(err)))
+	case len(out.Delivered) > 0:
+		r.m.add(now, EntryNotified, 0, fmt.Sprintf("%s → %v", n.Event, out.Delivered))
+	}
+}
+
+// reconcile asks iDenfy's status API once (backing off on errors) for an
+// overdue verification and applies a final answer like a webhook.
+func (r *run) reconcile(ctx workflow.Context) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Minute, BackoffCoefficient: 2, MaximumInterval: time.Hour,
+			MaximumAttempts: 5, NonRetryableErrorTypes: []string{ErrReconcileUnavailable}},
+		Summary: "ask iDenfy's status API (overdue manual review)",
+	})
+	var out ReconcileOutcome
+	err := workflow.ExecuteActivity(actx, ActivityReconcile, r.m.s.ScanRef).Get(ctx, &out)
+	now := workflow.Now(ctx)
+	switch {
+	case err != nil:
+		detail := "iDenfy status not available: " + failure(err)
+		r.m.add(now, EntryEscalated, 0, detail)
+		r.m.notify(now, NotifyStuck, detail)
+	case out.Event != nil && out.Event.Final:
+		r.m.add(now, EntryReconciled, 0, "iDenfy reports a final result")
+		r.apply(*out.Event)
+	default:
+		detail := "iDenfy has no final result either; a person must follow up"
+		if out.Event != nil {
+			detail = fmt.Sprintf("iDenfy still reports %s without a final result; a person must follow up", out.Event.Overall)
+		}
+		r.m.add(now, EntryEscalated, 0, detail)
+		r.m.notify(now, NotifyStuck, detail)
+	}
+}
+
+// review is the UpdateReview handler (the validator has accepted it).
+func (r *run) review(ctx workflow.Context, rv Review) (State, error) {
+	r.m.review(workflow.Now(ctx), rv)
+	if err := r.record(ctx); err != nil {
+		return State{}, err
+	}
+	r.wake.SendAsync(struct{}{}) // the main loop re-arms its timer
+	return *r.m.s, nil
+}
+
+// failure describes an activity error by type and message, without
+// wrapping noise.
+func failure(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		if app.Type() != "" {
+			return app.Type() + ": " + app.Error()
+		}
+		return app.Error()
+	}
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return "timed out"
+	}
+	return err.Error()
+}
