@@ -15,31 +15,53 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
 
 	"kycflow/store"
 )
 
-// Store is the part of the database the API reads.
+// Store is the part of the database the API uses.
 type Store interface {
 	Verification(ctx context.Context, scanRef string) (store.Verification, error)
 	Timeline(ctx context.Context, scanRef string) ([]store.TimelineEvent, error)
 	ListVerifications(ctx context.Context, f store.VerificationFilter) ([]store.Verification, int64, error)
+	InboxEvent(ctx context.Context, id int64) (store.InboxEvent, error)
+	Requeue(ctx context.Context, id int64, r store.Routing) error
+}
+
+// Temporal is the part of the Temporal client the API uses.
+type Temporal interface {
+	UpdateWorkflow(ctx context.Context, options client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error)
+}
+
+// Options configure the API.
+type Options struct {
+	Token string // bearer token; empty refuses every request
+	Log   *slog.Logger
+	// Requeued is called after a redrive made an event pending (the
+	// relay's wake-up).
+	Requeued func()
 }
 
 // API serves /v1.
 type API struct {
 	store     Store
+	temporal  Temporal
 	tokenHash [sha256.Size]byte
 	hasToken  bool
 	log       *slog.Logger
+	requeued  func()
 }
 
-// New returns the API. An empty token refuses every request.
-func New(s Store, token string, log *slog.Logger) *API {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+// New returns the API.
+func New(s Store, t Temporal, o Options) *API {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &API{store: s, tokenHash: sha256.Sum256([]byte(token)), hasToken: token != "", log: log}
+	if o.Requeued == nil {
+		o.Requeued = func() {}
+	}
+	return &API{store: s, temporal: t, tokenHash: sha256.Sum256([]byte(o.Token)), hasToken: o.Token != "", log: o.Log, requeued: o.Requeued}
 }
 
 // Register adds the /v1 routes.
@@ -47,6 +69,8 @@ func (a *API) Register(r gin.IRouter) {
 	v1 := r.Group("/v1", a.authenticate)
 	v1.GET("/verifications", a.list)
 	v1.GET("/verifications/:scanRef", a.detail)
+	v1.POST("/verifications/:scanRef/review", a.review)
+	v1.POST("/events/:id/redrive", a.redrive)
 }
 
 // authenticate checks the bearer token in constant time (both sides hashed

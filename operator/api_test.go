@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,12 +26,16 @@ func newAPI(t *testing.T) (http.Handler, *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	operator.New(db, token, nil).Register(e)
+	operator.New(db, nil, operator.Options{Token: token}).Register(e)
 	return e, db
 }
 
 func get(h http.Handler, path, auth string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(http.MethodGet, path, nil)
+	return do(h, http.MethodGet, path, auth)
+}
+
+func do(h http.Handler, method, path, auth string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, path, strings.NewReader(`{"reviewer":"a","decision":"approve","reason":"r"}`))
 	if auth != "" {
 		r.Header.Set("Authorization", auth)
 	}
@@ -41,14 +46,15 @@ func get(h http.Handler, path, auth string) *httptest.ResponseRecorder {
 
 func TestEveryRouteNeedsTheToken(t *testing.T) {
 	h, _ := newAPI(t)
-	for _, path := range []string{"/v1/verifications", "/v1/verifications/s1"} {
+	for _, route := range [][2]string{{"GET", "/v1/verifications"}, {"GET", "/v1/verifications/s1"},
+		{"POST", "/v1/verifications/s1/review"}, {"POST", "/v1/events/1/redrive"}} {
 		for _, auth := range []string{"", "Bearer wrong", "Basic " + token, token, "Bearer " + token + "x"} {
-			if w := get(h, path, auth); w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") == "" {
-				t.Errorf("GET %s with %q = %d, want 401", path, auth, w.Code)
+			if w := do(h, route[0], route[1], auth); w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") == "" {
+				t.Errorf("%s %s with %q = %d, want 401", route[0], route[1], auth, w.Code)
 			}
 		}
 	}
-	noToken := operator.New(testenv.SQLite(t), "", nil)
+	noToken := operator.New(testenv.SQLite(t), nil, operator.Options{})
 	e, _ := httpserver.NewEngine(nil, nil)
 	noToken.Register(e)
 	if w := get(e, "/v1/verifications", "Bearer "); w.Code != http.StatusUnauthorized {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -105,4 +106,35 @@ func (d *DB) PendingCounts(ctx context.Context) (map[string]int, error) {
 		out[kind] = n
 	}
 	return out, rows.Err()
+}
+
+// Requeue makes a stored event pending again with fresh routing keys (an
+// operator's redrive), due now.
+func (d *DB) Requeue(ctx context.Context, id int64, r Routing) error {
+	refs := r.ScanRefs
+	if refs == nil {
+		refs = []string{}
+	}
+	scanRefs, err := json.Marshal(refs)
+	if err != nil {
+		return fmt.Errorf("encode scanRefs: %w", err)
+	}
+	res, err := d.db.ExecContext(ctx, d.db.Rebind(`UPDATE inbox SET status = 'pending', quarantine_reason = '', next_attempt_at = ?,
+	last_error = '', kind = ?, event_type = ?, subject_type = ?, subject = ?, scan_refs = ?, company_id = ?, client_id = ?, external_ref = ?
+	WHERE id = ?`), d.now(), text(r.Kind), text(r.EventType), text(r.SubjectType), text(r.Subject), string(scanRefs),
+		text(r.CompanyID), text(r.ClientID), text(r.ExternalRef), id)
+	if err != nil {
+		return fmt.Errorf("requeue inbox event %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("inbox event %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// Routing are the routing keys of an inbox event.
+type Routing struct {
+	Kind, EventType, SubjectType, Subject string
+	ScanRefs                              []string
+	CompanyID, ClientID, ExternalRef      string
 }

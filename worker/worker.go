@@ -23,17 +23,20 @@ import (
 )
 
 // Register adds every workflow and activity under its explicit name.
-func Register(r sdkworker.Registry, a *activities.Lifecycle) {
+func Register(r sdkworker.Registry, a *activities.Lifecycle, e *activities.Effects) {
 	r.RegisterWorkflowWithOptions(workflows.Verification, workflow.RegisterOptions{Name: workflows.VerificationWorkflow})
 	r.RegisterActivityWithOptions(a.RecordState, activity.RegisterOptions{Name: workflows.ActivityRecordState})
 	r.RegisterActivityWithOptions(a.LoadVerification, activity.RegisterOptions{Name: workflows.ActivityLoadVerification})
+	r.RegisterActivityWithOptions(e.Onboard, activity.RegisterOptions{Name: workflows.ActivityOnboard})
+	r.RegisterActivityWithOptions(e.Notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
+	r.RegisterActivityWithOptions(e.Reconcile, activity.RegisterOptions{Name: workflows.ActivityReconcile})
 }
 
 // Run runs a worker on taskQueue until ctx ends, then stops it gracefully:
 // it stops polling and lets running activities finish.
-func Run(ctx context.Context, c client.Client, taskQueue string, a *activities.Lifecycle) error {
+func Run(ctx context.Context, c client.Client, taskQueue string, a *activities.Lifecycle, e *activities.Effects) error {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{WorkerStopTimeout: 30 * time.Second})
-	Register(w, a)
+	Register(w, a, e)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on task queue %s: %w", taskQueue, err)
 	}

@@ -10,7 +10,9 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"kycflow/activities"
 	"kycflow/idenfy"
+	"kycflow/outbound"
 	"kycflow/webhook"
 	"kycflow/workflows"
 )
@@ -51,11 +53,30 @@ type Config struct {
 	ReviewSLA         time.Duration `env:"KYCFLOW_REVIEW_SLA" envDefault:"24h"`
 	LateEventWindow   time.Duration `env:"KYCFLOW_LATE_EVENT_WINDOW" envDefault:"168h"`
 
+	ComplianceSLA      time.Duration `env:"KYCFLOW_COMPLIANCE_SLA" envDefault:"48h"`
+	FourEyes           bool          `env:"KYCFLOW_FOUR_EYES"`
+	OnboardingURL      string        `env:"KYCFLOW_ONBOARDING_URL"`
+	OnboardingKeys     []string      `env:"KYCFLOW_ONBOARDING_KEYS"`
+	OnboardingAttempts int32         `env:"KYCFLOW_ONBOARDING_MAX_ATTEMPTS" envDefault:"12"`
+	NotifyURLs         []string      `env:"KYCFLOW_NOTIFY_URLS"`
+	SMTPHost           string        `env:"KYCFLOW_SMTP_HOST"`
+	SMTPPort           int           `env:"KYCFLOW_SMTP_PORT" envDefault:"587"`
+	SMTPFrom           string        `env:"KYCFLOW_SMTP_FROM"`
+	SMTPTo             []string      `env:"KYCFLOW_SMTP_TO"`
+	SMTPUsername       string        `env:"KYCFLOW_SMTP_USERNAME"`
+	SMTPPassword       string        `env:"KYCFLOW_SMTP_PASSWORD"`
+	SMTPStartTLS       bool          `env:"KYCFLOW_SMTP_STARTTLS" envDefault:"true"`
+	IDenfyAPIKey       string        `env:"KYCFLOW_IDENFY_API_KEY"`
+	IDenfyAPISecret    string        `env:"KYCFLOW_IDENFY_API_SECRET"`
+	IDenfyBaseURL      string        `env:"KYCFLOW_IDENFY_BASE_URL" envDefault:"https://ivs.idenfy.com"`
+
 	LogLevel  string `env:"KYCFLOW_LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"KYCFLOW_LOG_FORMAT" envDefault:"json"`
 
 	// Derived by Load.
-	allowlist *webhook.Allowlist
+	allowlist      *webhook.Allowlist
+	onboardingKeys []outbound.Secret
+	sinks          []activities.Sink
 }
 
 // LoadConfig reads the configuration from environ (os.Environ form) and
@@ -138,6 +159,7 @@ func (c *Config) validate() []error {
 	if c.DBMaxConns <= 0 {
 		add("KYCFLOW_DB_MAX_CONNS must be positive")
 	}
+	errs = append(errs, c.validateEffects()...)
 	if !workflows.ValidSuspected(c.SuspectedPolicy) {
 		add("KYCFLOW_SUSPECTED_POLICY %q is not review, approve or reject", c.SuspectedPolicy)
 	}
@@ -193,7 +215,7 @@ func (c Config) SigningKeys() map[idenfy.Kind][][]byte {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("listen_addr", c.ListenAddr),
-		slog.String("database", redactURL(c.DatabaseURL)),
+		slog.String("database", cmpOr(redactURL(c.DatabaseURL), "none", "embedded sqlite")),
 		slog.String("data_dir", c.DataDir),
 		slog.Bool("migrate_on_start", c.MigrateOnStart),
 		slog.String("kyc_keys", countKeys(c.KYCKeys)),
@@ -214,12 +236,21 @@ func (c Config) LogValue() slog.Value {
 		slog.String("suspected_policy", c.SuspectedPolicy),
 		slog.Duration("review_sla", c.ReviewSLA),
 		slog.Duration("late_event_window", c.LateEventWindow),
+		slog.Duration("compliance_sla", c.ComplianceSLA),
+		slog.Bool("four_eyes", c.FourEyes),
+		slog.String("onboarding_url", redactURL(c.OnboardingURL)),
+		slog.String("onboarding_keys", countKeys(c.OnboardingKeys)),
+		slog.Int("notify_sinks", len(c.NotifyURLs)),
+		slog.String("smtp_host", c.SMTPHost),
+		slog.Bool("idenfy_api", c.IDenfyAPIKey != ""),
+		slog.String("idenfy_base_url", c.IDenfyBaseURL),
 	)
 }
 
 // Policy is the lifecycle policy the configuration asks for.
 func (c Config) Policy() workflows.Policy {
-	return workflows.Policy{Suspected: c.SuspectedPolicy, ReviewSLA: c.ReviewSLA, LateEventWindow: c.LateEventWindow}.WithDefaults()
+	return workflows.Policy{Suspected: c.SuspectedPolicy, ReviewSLA: c.ReviewSLA, LateEventWindow: c.LateEventWindow,
+		ComplianceSLA: c.ComplianceSLA, FourEyes: c.FourEyes, OnboardingAttempts: c.OnboardingAttempts}.WithDefaults()
 }
 
 func countKeys(keys []string) string {
@@ -231,7 +262,7 @@ func countKeys(keys []string) string {
 
 func redactURL(raw string) string {
 	if raw == "" {
-		return "embedded sqlite"
+		return "none"
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -243,4 +274,11 @@ func redactURL(raw string) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.Redacted()
+}
+
+func cmpOr(s, none, instead string) string {
+	if s == none {
+		return instead
+	}
+	return s
 }

@@ -142,7 +142,7 @@ func runDev(ctx context.Context, cfg Config, o devOptions, log *slog.Logger) err
 	defer cancel()
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
-	wg.Go(func() { errc <- worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db}) })
+	wg.Go(func() { errc <- worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db}, cfg.Effects()) })
 	wg.Go(func() { errc <- runServe(ctx, cfg, log, webLn) })
 
 	ep := devEndpoints{API: "http://" + displayAddr(webLn.Addr()), UI: ui.URL(), Temporal: temporalAddr, Key: cfg.DefaultKeys[0], Token: cfg.APIToken}

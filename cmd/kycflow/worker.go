@@ -46,7 +46,7 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	defer c.Close()
 	log.Info("worker polling", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
-	return worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db})
+	return worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db}, cfg.Effects())
 }
 
 func newSetupCmd(environ []string, stderr io.Writer) *cobra.Command {

@@ -1,0 +1,81 @@
+package operator
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"kycflow/store"
+	"kycflow/workflows"
+)
+
+// review records a compliance officer's decision through the lifecycle's
+// validated `review` Update: 200 with the new state, 400 when the review is
+// invalid (nothing is recorded), 409 when the verification is not awaiting
+// review, 404 for an unknown scanRef.
+func (a *API) review(c *gin.Context) {
+	ctx := c.Request.Context()
+	scanRef := c.Param("scanRef")
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10))
+	var rv workflows.Review
+	if err == nil {
+		err = json.Unmarshal(raw, &rv)
+	}
+	if err != nil {
+		c.JSON(http.StatusBadRequest, gin.H{"error": `body must be JSON: {"reviewer","decision":"approve"|"reject","reason"}`})
+		return
+	}
+	if err := workflows.CheckReview(rv, "", false); err != nil {
+		c.JSON(http.StatusBadRequest, gin.H{"error": reason(err)})
+		return
+	}
+	if _, err := a.store.Verification(ctx, scanRef); errors.Is(err, store.ErrNotFound) {
+		c.JSON(http.StatusNotFound, gin.H{"error": "unknown scanRef"})
+		return
+	} else if err != nil {
+		a.unavailable(c, err)
+		return
+	}
+	h, err := a.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.ID(scanRef), UpdateName: workflows.UpdateReview, Args: []any{rv},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var state workflows.State
+	if err == nil {
+		err = h.Get(ctx, &state)
+	}
+	var app *temporal.ApplicationError
+	var notFound *serviceerror.NotFound
+	switch {
+	case err == nil:
+		a.log.Info("compliance review recorded", "scan_ref", scanRef, "decision", state.Decision)
+		c.JSON(http.StatusOK, stateView(state))
+	case errors.As(err, &app) && app.Type() == workflows.ErrInvalidReview:
+		c.JSON(http.StatusBadRequest, gin.H{"error": reason(err)})
+	case errors.As(err, &app) && app.Type() == workflows.ErrNotAwaitingReview, errors.As(err, &notFound):
+		c.JSON(http.StatusConflict, gin.H{"error": "verification is not awaiting compliance review"})
+	default:
+		a.unavailable(c, err)
+	}
+}
+
+// reason is an application error's own message, without SDK wrapping.
+func reason(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Message()
+	}
+	return "invalid review"
+}
+
+// stateView shows a lifecycle's state in the API's shape.
+func stateView(s workflows.State) Verification {
+	return Verification{ScanRef: s.ScanRef, ClientID: s.ClientID, ExternalRef: s.ExternalRef, WorkflowID: workflows.ID(s.ScanRef),
+		Stage: string(s.Stage), Status: s.Status, Final: s.Final, Decision: string(s.Decision), UpdatedAt: s.UpdatedAt.UTC()}
+}
