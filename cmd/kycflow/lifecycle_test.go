@@ -28,11 +28,17 @@ type system struct {
 	*server
 	temporal *testtemporal.Server
 	db       *store.DB
+	cfg      Config // the worker's configuration
 }
 
 // startSystem runs serve (reaching Temporal at serveTemporal, which may be
 // a proxy) and a worker (reaching it directly).
 func startSystem(t *testing.T, ts *testtemporal.Server, serveTemporal string, environ ...string) *system {
+	t.Helper()
+	return startSystemWith(t, ts, serveTemporal, true, environ...)
+}
+
+func startSystemWith(t *testing.T, ts *testtemporal.Server, serveTemporal string, withWorker bool, environ ...string) *system {
 	t.Helper()
 	dbURL := testenv.PostgresURL(t)
 	common := append([]string{"KYCFLOW_DATABASE_URL=" + dbURL, "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(), "KYCFLOW_API_TOKEN=" + apiToken}, environ...)
@@ -41,21 +47,23 @@ func startSystem(t *testing.T, ts *testtemporal.Server, serveTemporal string, en
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- runWorker(ctx, cfg, slog.New(slog.DiscardHandler)) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("worker returned %v", err)
-		}
-	})
+	if withWorker {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- runWorker(ctx, cfg, slog.New(slog.DiscardHandler)) }()
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("worker returned %v", err)
+			}
+		})
+	}
 	db, err := store.Open(context.Background(), store.Options{URL: dbURL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return &system{server: s, temporal: ts, db: db}
+	return &system{server: s, temporal: ts, db: db, cfg: cfg}
 }
 
 // kycBody builds a realistic identification body from a fixture, with the

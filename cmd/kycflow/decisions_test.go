@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"kycflow/activities"
+	"kycflow/internal/fakes"
+	"kycflow/internal/testtemporal"
+	"kycflow/outbound"
+	"kycflow/store"
+	"kycflow/worker"
+	"kycflow/workflows"
+)
+
+const whsec = "whsec_a3ljZmxvdy10ZXN0LXNpZ25pbmctc2VjcmV0"
+
+// downstream is a fake onboarding endpoint and a fake notification sink.
+type downstream struct {
+	onboarding, notifications *fakes.Receiver
+}
+
+func newDownstream(t *testing.T) (*downstream, []string) {
+	t.Helper()
+	secret, err := outbound.ParseSecret(whsec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &downstream{onboarding: fakes.NewReceiver(t, secret), notifications: fakes.NewReceiver(t, secret)}
+	return d, []string{"KYCFLOW_ONBOARDING_URL=" + d.onboarding.URL, "KYCFLOW_ONBOARDING_KEYS=" + whsec,
+		"KYCFLOW_NOTIFY_URLS=" + d.notifications.URL}
+}
+
+func (d *downstream) events() []string {
+	var out []string
+	for _, m := range d.notifications.Effective() {
+		out = append(out, fmt.Sprint(m.Body["event"]))
+	}
+	return out
+}
+
+func hasEntry(typ string) func(detail) bool {
+	return func(d detail) bool { return d.count(typ) > 0 }
+}
+
+func TestOnboardingIsEffectiveExactlyOnceAcrossRetries(t *testing.T) {
+	ts := testtemporal.New(t)
+	down, env := newDownstream(t)
+	down.onboarding.Script(503, 503) // twice unavailable, then accepted
+	sys := startSystem(t, ts, ts.GetFrontendHostPort(), env...)
+	body := kycBody(t, "kyc_manual_approved.json", "onb-1", 1)
+	sys.post(t, "kyc", body, signed(body))
+	d := sys.waitUntil(t, "onb-1", 60*time.Second, hasEntry(workflows.EntryOnboarded))
+	got := down.onboarding.Effective()
+	const id = "kyc-onb-1-decision-1"
+	if len(got) != 1 || got[0].ID != id || got[0].Body["decision"] != "approved" || got[0].Body["decisionSequence"] != float64(1) {
+		t.Fatalf("effective onboarding calls = %+v, want one for decision 1", got)
+	}
+	if n := down.onboarding.Attempts(id); n != 3 || down.onboarding.BadSignatures() != 0 {
+		t.Errorf("attempts of %s = %d (bad signatures %d), want 3 with the same webhook-id", id, n, down.onboarding.BadSignatures())
+	}
+	if d.count(workflows.EntryOnboarded) != 1 || d.count(workflows.EntryOnboardFailed) != 0 {
+		t.Errorf("timeline = %+v", d.Timeline)
+	}
+	waitFor(t, 20*time.Second, func() bool { return strings.Contains(strings.Join(down.events(), ","), workflows.NotifyDecided) })
+}
+
+func TestOnboardingRefusalIsRecordedAndNotified(t *testing.T) {
+	ts := testtemporal.New(t)
+	down, env := newDownstream(t)
+	down.onboarding.Script(400)
+	sys := startSystem(t, ts, ts.GetFrontendHostPort(), env...)
+	body := kycBody(t, "kyc_manual_approved.json", "onb-2", 1)
+	sys.post(t, "kyc", body, signed(body))
+	d := sys.waitUntil(t, "onb-2", 60*time.Second, hasEntry(workflows.EntryOnboardFailed))
+	if d.count(workflows.EntryOnboarded) != 0 || down.onboarding.Attempts("kyc-onb-2-decision-1") != 1 {
+		t.Errorf("a 400 was retried or recorded as success: %+v", d.Timeline)
+	}
+	waitFor(t, 20*time.Second, func() bool {
+		return strings.Contains(strings.Join(down.events(), ","), workflows.NotifyOnboardingFailed)
+	})
+}
+
+func (s *system) review(t *testing.T, scanRef, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/v1/verifications/"+scanRef+"/review", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+apiToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+func TestComplianceReviewThroughTheAPI(t *testing.T) {
+	ts := testtemporal.New(t)
+	down, env := newDownstream(t)
+	sys := startSystem(t, ts, ts.GetFrontendHostPort(), env...)
+	body := kycBody(t, "kyc_auto_suspected.json", "rev-1", 1, func(m map[string]any) { m["final"] = true })
+	sys.post(t, "kyc", body, signed(body))
+	sys.waitUntil(t, "rev-1", 30*time.Second, func(d detail) bool { return d.Stage == "awaiting_compliance" })
+
+	if code, out := sys.review(t, "rev-1", `{"reviewer":"alice","decision":"approve"}`); code != 400 {
+		t.Errorf("review without reason = %d %v, want 400", code, out)
+	}
+	if code, _ := sys.review(t, "unknown-ref", `{"reviewer":"alice","decision":"approve","reason":"x"}`); code != 404 {
+		t.Errorf("review of an unknown scanRef = %d, want 404", code)
+	}
+	code, out := sys.review(t, "rev-1", `{"reviewer":"alice","decision":"approve","reason":"passport checked by video call"}`)
+	if code != 200 || out["decision"] != "approved" || out["stage"] != "decided" {
+		t.Fatalf("approve = %d %v, want 200 decided/approved", code, out)
+	}
+	if code, _ := sys.review(t, "rev-1", `{"reviewer":"bob","decision":"reject","reason":"second look"}`); code != 409 {
+		t.Errorf("second review = %d, want 409", code)
+	}
+	d := sys.waitUntil(t, "rev-1", 30*time.Second, hasEntry(workflows.EntryOnboarded))
+	if d.Decision != "approved" || d.count(workflows.EntryReviewed) != 1 {
+		t.Errorf("after review = %s, timeline %+v", d.Decision, d.Timeline)
+	}
+	if got := down.onboarding.Effective(); len(got) != 1 || got[0].Body["reviewer"] != "alice" {
+		t.Errorf("onboarding = %+v, want one call naming the reviewer", got)
+	}
+	// Refused reviews leave no trace in history: exactly one accepted update.
+	it := ts.GetDefaultClient().GetWorkflowHistory(context.Background(), workflows.ID("rev-1"), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	updates := 0
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED {
+			updates++
+		}
+	}
+	if updates != 1 {
+		t.Errorf("history holds %d accepted updates, want 1", updates)
+	}
+}
+
+// A worker dies in the middle of the onboarding call: a new worker retries
+// it with the same webhook-id and the receiver applies it once.
+func TestWorkerKilledDuringOnboarding(t *testing.T) {
+	ts := testtemporal.New(t)
+	down, env := newDownstream(t)
+	held, release := down.onboarding.Hold()
+	sys := startSystemWith(t, ts, ts.GetFrontendHostPort(), false, append(env, "KYCFLOW_TASK_QUEUE=kill-test")...)
+	first := startKillableWorker(t, ts, sys.cfg, sys.db)
+	body := kycBody(t, "kyc_manual_approved.json", "kill-1", 1)
+	sys.post(t, "kyc", body, signed(body))
+	select {
+	case <-held:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the onboarding call never arrived")
+	}
+	first.Stop() // killed mid-call
+	release()
+	startKillableWorker(t, ts, sys.cfg, sys.db)
+	d := sys.waitUntil(t, "kill-1", 60*time.Second, hasEntry(workflows.EntryOnboarded))
+	const id = "kyc-kill-1-decision-1"
+	if got := down.onboarding.Effective(); len(got) != 1 || down.onboarding.Attempts(id) < 2 {
+		t.Errorf("effective calls %d, attempts %d; want 1 effective over at least 2 attempts", len(got), down.onboarding.Attempts(id))
+	}
+	if d.Decision != "approved" || d.count(workflows.EntryDecided) != 1 {
+		t.Errorf("lifecycle = %s, timeline %+v", d.Decision, d.Timeline)
+	}
+}
+
+func startKillableWorker(t *testing.T, ts *testtemporal.Server, cfg Config, db *store.DB) sdkworker.Worker {
+	t.Helper()
+	w := sdkworker.New(ts.GetDefaultClient(), "kill-test", sdkworker.Options{})
+	worker.Register(w, &activities.Lifecycle{Store: db}, cfg.Effects())
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	return w
+}
+
+func TestRedriveRedeliversAStoredEvent(t *testing.T) {
+	ts := testtemporal.New(t)
+	sys := startSystem(t, ts, ts.GetFrontendHostPort())
+	body := kycBody(t, "kyc_manual_approved.json", "redrive-1", 1)
+	ack := sys.post(t, "kyc", body, signed(body))
+	sys.waitUntil(t, "redrive-1", 30*time.Second, decidedApproved)
+	junk := []byte("not json at all")
+	q := sys.post(t, "kyc", junk, signed(junk))
+
+	redrive := func(id string) int {
+		req, _ := http.NewRequest(http.MethodPost, sys.url+"/v1/events/"+id+"/redrive", nil)
+		req.Header.Set("Authorization", "Bearer "+apiToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := redrive(fmt.Sprint(ack.ID)); code != http.StatusAccepted {
+		t.Fatalf("redrive = %d, want 202", code)
+	}
+	d := sys.waitUntil(t, "redrive-1", 30*time.Second, func(d detail) bool { return d.count("received") == 2 })
+	if d.count(workflows.EntryDuplicate) != 1 || d.count(workflows.EntryDecided) != 1 {
+		t.Errorf("after redrive: %+v, want the event received again as a duplicate, still one decision", d.Timeline)
+	}
+	if code := redrive(fmt.Sprint(q.ID)); code != http.StatusConflict {
+		t.Errorf("redrive of an unroutable event = %d, want 409", code)
+	}
+	if code := redrive("999999"); code != http.StatusNotFound {
+		t.Errorf("redrive of an unknown event = %d, want 404", code)
+	}
+}
