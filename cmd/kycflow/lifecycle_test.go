@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -50,7 +49,7 @@ func startSystemWith(t *testing.T, ts *testtemporal.Server, serveTemporal string
 	if withWorker {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- runWorker(ctx, cfg, slog.New(slog.DiscardHandler)) }()
+		go func() { done <- runWorker(ctx, cfg, testLogger(t)) }()
 		t.Cleanup(func() {
 			cancel()
 			if err := <-done; err != nil {
@@ -202,9 +201,24 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	// The Web UI view: search attributes are set.
 	sys.waitForSearch(t, `KycStage = "decided" AND KycDecision = "approved" AND IdenfyScanRef = "scan-a"`)
 
-	// No personal data from the payloads anywhere in Temporal history.
+	// No personal data from the payloads anywhere in Temporal history, nor
+	// in any log line of serve and the worker (debug level included).
 	assertNoPII(t, sys, "scan-a", "scan-b")
+	logs := logsOf(t)
+	if !strings.Contains(logs, "http request") || !strings.Contains(logs, "scan-a") {
+		t.Fatalf("captured logs look empty (%d bytes)", len(logs))
+	}
+	for _, p := range piiMarkers {
+		if strings.Contains(logs, p) {
+			t.Errorf("logs contain personal data %q", p)
+		}
+	}
 }
+
+// piiMarkers are the fixtures' personal data: names, document numbers,
+// dates of birth and expiry, file URLs, client IPs and locations.
+var piiMarkers = []string{"JONAS", "PETRAITIS", "12345678", "39001011234", "1990-01-01", "2031-05-14", "amazonaws.com",
+	"X-Amz-Signature", "203.0.113.10", "198.51.100.7", "Vilnius", "London", "DOE"}
 
 func (s *system) waitForSearch(t *testing.T, query string) {
 	t.Helper()
@@ -222,8 +236,6 @@ func (s *system) waitForSearch(t *testing.T, query string) {
 
 func assertNoPII(t *testing.T, s *system, scanRefs ...string) {
 	t.Helper()
-	pii := []string{"JONAS", "PETRAITIS", "12345678", "39001011234", "1990-01-01", "2031-05-14", "amazonaws.com",
-		"X-Amz-Signature", "203.0.113.10", "198.51.100.7", "Vilnius", "London", "DOE"}
 	c := s.temporal.GetDefaultClient()
 	for _, ref := range scanRefs {
 		it := c.GetWorkflowHistory(context.Background(), workflows.ID(ref), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
@@ -244,7 +256,7 @@ func assertNoPII(t *testing.T, s *system, scanRefs ...string) {
 		if events == 0 || !strings.Contains(raw.String(), ref) {
 			t.Fatalf("history of %s is empty or unreadable", ref)
 		}
-		for _, p := range pii {
+		for _, p := range piiMarkers {
 			if strings.Contains(raw.String(), p) {
 				t.Errorf("history of %s contains personal data %q", ref, p)
 			}

@@ -48,7 +48,7 @@ func startServe(t *testing.T, environ ...string) *server {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{url: "http://" + ln.Addr().String(), done: make(chan error, 1)}
-	go func() { s.done <- runServe(ctx, cfg, slog.New(slog.DiscardHandler), ln) }()
+	go func() { s.done <- runServe(ctx, cfg, testLogger(t), ln) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-s.done; err != nil {
@@ -93,6 +93,38 @@ func (s *server) post(t *testing.T, route string, body []byte, sig string) reply
 		t.Fatalf("reply %q: %v", raw, err)
 	}
 	return r
+}
+
+// logSink collects every log line of a test's serve and worker, so a test
+// can check that no personal data is ever logged.
+type logSink struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logSink) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logSink) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+var testLogs sync.Map // *testing.T → *logSink
+
+// testLogger logs at debug level into the test's log sink.
+func testLogger(t *testing.T) *slog.Logger {
+	sink, _ := testLogs.LoadOrStore(t, &logSink{})
+	return slog.New(slog.NewJSONHandler(sink.(*logSink), &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func logsOf(t *testing.T) string {
+	sink, _ := testLogs.LoadOrStore(t, &logSink{})
+	return sink.(*logSink).String()
 }
 
 func signed(body []byte) string { return idenfy.Sign(body, []byte(testKey)) }
