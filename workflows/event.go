@@ -24,6 +24,9 @@ type Event struct {
 	// Reconciled marks a result fetched from iDenfy's status API rather
 	// than received by webhook.
 	Reconciled bool `json:"reconciled,omitempty"`
+	// AML is set on AML monitoring events (kind aml) and replaces the
+	// identification summary.
+	AML *AMLStatus `json:"aml,omitempty"`
 	idenfy.Summary
 }
 
@@ -42,6 +45,9 @@ func (e Event) DedupKey() string {
 // statuses; the screening flags and tags are added so that a re-sent result
 // whose flags changed is never mistaken for a duplicate).
 func (e Event) SemanticKey() string {
+	if e.AML != nil {
+		return e.AML.key()
+	}
 	return strings.Join([]string{"sem", e.EventType, strconv.FormatBool(e.Final), string(e.Overall),
 		e.AutoDocument, e.AutoFace, e.ManualDocument, e.ManualFace,
 		sortedList(e.FraudTags), sortedList(e.MismatchTags), sortedList(e.SuspicionReasons),
@@ -57,6 +63,9 @@ func sortedList(s []string) string {
 // lapse reports whether the event says the session ended without a result:
 // expired or cancelled.
 func (e Event) lapse() bool {
+	if e.AML != nil {
+		return false
+	}
 	switch e.EventType {
 	case idenfy.EventIdentificationExpired, idenfy.EventIdentificationCancelled:
 		return true
@@ -69,10 +78,13 @@ func (e Event) lapse() bool {
 }
 
 // verdict reports whether the event carries a final verification result.
-func (e Event) verdict() bool { return e.Final && !e.lapse() }
+func (e Event) verdict() bool { return e.AML == nil && e.Final && !e.lapse() }
 
 // describe is the event's one-line, PII-free description for the timeline.
 func (e Event) describe() string {
+	if e.AML != nil {
+		return e.EventType + " " + e.AML.MonitoringID + " " + orStatus(*e.AML)
+	}
 	var b strings.Builder
 	b.WriteString(e.EventType)
 	b.WriteString(" final=" + strconv.FormatBool(e.Final))

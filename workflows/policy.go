@@ -51,6 +51,15 @@ type Policy struct {
 	// OnboardingAttempts bounds the attempts of one onboarding call
 	// (default 12, backing off from 2 s to 10 min).
 	OnboardingAttempts int32 `json:"onboardingAttempts"`
+	// AMLMonitoring keeps an approved lifecycle in `monitoring` while
+	// iDenfy monitors the person.
+	AMLMonitoring bool `json:"amlMonitoring"`
+	// AlertAction is what happens downstream on an AML alert:
+	// AlertActionHold (default) or AlertActionNone.
+	AlertAction string `json:"alertAction"`
+	// MonitoringExpiry ends monitoring that hears nothing for this long
+	// (default 400 days: iDenfy monitors for a year unless extended).
+	MonitoringExpiry time.Duration `json:"monitoringExpiry"`
 }
 
 // WithDefaults fills unset fields.
@@ -72,6 +81,12 @@ func (p Policy) WithDefaults() Policy {
 	}
 	if p.OnboardingAttempts <= 0 {
 		p.OnboardingAttempts = 12
+	}
+	if p.AlertAction == "" {
+		p.AlertAction = AlertActionHold
+	}
+	if p.MonitoringExpiry <= 0 {
+		p.MonitoringExpiry = 400 * 24 * time.Hour
 	}
 	return p
 }

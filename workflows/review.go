@@ -30,8 +30,12 @@ const maxReviewText = 500
 // refused review leaves no trace in history.
 func (m *machine) validateReview(r Review) error {
 	s := m.s
-	if s.Stage != StageAwaitingCompliance {
-		return temporal.NewApplicationError(fmt.Sprintf("verification %s is %s, not awaiting compliance review", s.ScanRef, s.Stage), ErrNotAwaitingReview)
+	want := StageAwaitingCompliance
+	if r.Decision == ReviewClear || r.Decision == ReviewConfirm {
+		want = StageAMLAlert
+	}
+	if s.Stage != want {
+		return temporal.NewApplicationError(fmt.Sprintf("verification %s is %s, not %s", s.ScanRef, s.Stage, want), ErrNotAwaitingReview)
 	}
 	return CheckReview(r, s.LastReviewer, m.p.FourEyes)
 }
@@ -47,8 +51,10 @@ func CheckReview(r Review, lastReviewer string, fourEyes bool) error {
 	if strings.TrimSpace(r.Reason) == "" {
 		problems = append(problems, "reason is required")
 	}
-	if r.Decision != ReviewApprove && r.Decision != ReviewReject {
-		problems = append(problems, `decision must be "approve" or "reject"`)
+	switch r.Decision {
+	case ReviewApprove, ReviewReject, ReviewClear, ReviewConfirm:
+	default:
+		problems = append(problems, `decision must be "approve" or "reject" (compliance review), or "clear" or "confirm" (AML alert)`)
 	}
 	if len(r.Reviewer) > maxReviewText || len(r.Reason) > maxReviewText {
 		problems = append(problems, fmt.Sprintf("reviewer and reason must be at most %d bytes", maxReviewText))
@@ -68,10 +74,16 @@ func (m *machine) review(now time.Time, r Review) {
 	reviewer := strings.TrimSpace(r.Reviewer)
 	s.UpdatedAt, s.LastReviewer = now, reviewer
 	m.add(now, EntryReviewed, 0, fmt.Sprintf("%s decided %s: %s", reviewer, r.Decision, r.Reason))
+	if s.Stage == StageAMLAlert {
+		m.reviewAlert(now, r, reviewer)
+		return
+	}
 	decision := DecisionApproved
 	if r.Decision == ReviewReject {
 		decision = DecisionRejected
 	}
 	m.decide(now, 0, decision, fmt.Sprintf("compliance review by %s: %s", reviewer, r.Reason), reviewer)
-	s.CloseAt = now.Add(m.p.LateEventWindow)
+	if s.Stage == StageDecided {
+		s.CloseAt = now.Add(m.p.LateEventWindow)
+	}
 }

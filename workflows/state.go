@@ -86,9 +86,11 @@ type State struct {
 	ComplianceDue time.Time `json:"complianceDue,omitzero"`
 	Escalated     bool      `json:"escalated,omitempty"`
 	// LastReviewer is who decided the last compliance review (four-eyes).
-	LastReviewer string    `json:"lastReviewer,omitempty"`
-	CloseAt      time.Time `json:"closeAt,omitzero"`
-	UpdatedAt    time.Time `json:"updatedAt,omitzero"`
+	LastReviewer string `json:"lastReviewer,omitempty"`
+	// Monitoring is the ongoing AML monitoring (nil until there is any).
+	Monitoring *Monitoring `json:"monitoring,omitempty"`
+	CloseAt    time.Time   `json:"closeAt,omitzero"`
+	UpdatedAt  time.Time   `json:"updatedAt,omitzero"`
 
 	// Current is the semantic key of the result in force.
 	Current string `json:"current,omitempty"`
@@ -113,7 +115,10 @@ type machine struct {
 	// (onboarding, notifications, reconciliation, compliance SLA); off when
 	// replaying histories recorded before them.
 	effects bool
-	out     []effect
+	// monitoring enables AML monitoring after approval (a later versioned
+	// change, and the policy's choice).
+	monitoring bool
+	out        []effect
 }
 
 // effect is a side effect the machine asks for; the run executes it.
@@ -182,12 +187,18 @@ func (m *machine) apply(now time.Time, e Event) {
 		s.remember(e.DedupKey())
 		return
 	}
-	s.remember(e.DedupKey(), e.SemanticKey())
+	if e.AML != nil {
+		s.remember(e.DedupKey())
+	} else {
+		s.remember(e.DedupKey(), e.SemanticKey())
+	}
 	s.learnIDs(e)
 	if s.Stage == StageClosed {
 		m.add(now, EntryReopened, e.InboxID, "event after the lifecycle closed")
 	}
 	switch {
+	case e.AML != nil:
+		m.applyAML(now, e)
 	case e.verdict():
 		m.applyVerdict(now, e)
 	case e.lapse():
@@ -207,6 +218,9 @@ func (m *machine) apply(now time.Time, e Event) {
 // re-reviewing back to it (A → B → A) is a revision.
 func (m *machine) duplicate(e Event) bool {
 	s, sem := m.s, e.SemanticKey()
+	if e.AML != nil { // an alert after a clear is a new alert: compare with the last one only
+		return s.seen(e.DedupKey()) || (s.Monitoring != nil && sem == s.Monitoring.LastKey)
+	}
 	switch {
 	case s.seen(e.DedupKey()), sem == s.Current:
 		return true
@@ -283,7 +297,9 @@ func (m *machine) settle(now time.Time, e Event) {
 	}
 	s.ReviewReason = ""
 	if decision == s.Decision {
-		s.Stage = StageDecided
+		if !s.monitored() {
+			s.Stage = StageDecided
+		}
 		return // same outcome: exactly one decision
 	}
 	m.decide(now, e.InboxID, decision, reason, "")
@@ -306,7 +322,16 @@ func (m *machine) decide(now time.Time, inboxID int64, decision Decision, reason
 		event = NotifyRevised
 	}
 	m.notify(now, event, detail)
+	switch {
+	case decision == DecisionApproved && m.monitoring:
+		m.startMonitoring(now, "approved: ongoing AML monitoring")
+	case s.monitored():
+		s.Monitoring.Active, s.Monitoring.Alert, s.Monitoring.Until = false, false, time.Time{}
+	}
 }
+
+// monitored reports whether AML monitoring is running.
+func (s *State) monitored() bool { return s.Monitoring != nil && s.Monitoring.Active }
 
 // reviewOverdue marks the lifecycle stuck when iDenfy's manual review passes
 // its SLA.
@@ -346,8 +371,17 @@ func (s *State) deadline() (time.Time, bool) {
 		return s.CloseAt, true
 	case s.Stage == StageAwaitingCompliance && !s.Escalated && !s.ComplianceDue.IsZero():
 		return s.ComplianceDue, true
+	case s.Stage == StageMonitoring && s.monitored() && !s.Monitoring.Until.IsZero():
+		return s.Monitoring.Until, true
 	}
 	return time.Time{}, false
+}
+
+func (s *State) monitoringIDs() []string {
+	if s.Monitoring == nil {
+		return nil
+	}
+	return s.Monitoring.IDs
 }
 
 func (s *State) learnIDs(e Event) {
@@ -392,6 +426,13 @@ func (s *State) Details() string {
 		return "Waiting for compliance review: " + s.ReviewReason
 	case StageDecided:
 		return fmt.Sprintf("Decided %s: %s. Open for late events until %s.", s.Decision, s.DecisionReason, s.CloseAt.UTC().Format(time.RFC3339))
+	case StageMonitoring:
+		if s.Monitoring != nil && s.Monitoring.Orphan {
+			return fmt.Sprintf("ORPHAN: AML monitoring %v for a scanRef without a stored verification.", s.Monitoring.IDs)
+		}
+		return fmt.Sprintf("Approved; ongoing AML monitoring %v.", s.monitoringIDs())
+	case StageAMLAlert:
+		return fmt.Sprintf("AML ALERT on %v: waiting for a compliance officer to clear or confirm.", s.monitoringIDs())
 	case StageClosed:
 		return fmt.Sprintf("Closed with decision %s (%s).", s.Decision, s.Status)
 	}

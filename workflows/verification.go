@@ -26,7 +26,10 @@ type Record struct {
 	Entries    []Entry `json:"entries"`
 }
 
-const versionEffects = "decision-effects"
+const (
+	versionEffects    = "decision-effects"
+	versionMonitoring = "aml-monitoring"
+)
 
 // storeRetry keeps retrying store writes: the trail must not have gaps, and
 // the store comes back.
@@ -48,7 +51,9 @@ func Verification(ctx workflow.Context, in Input) error {
 	// after the first histories were recorded: runs without this marker
 	// replay as before.
 	effects := workflow.GetVersion(ctx, versionEffects, workflow.DefaultVersion, 1) >= 1
-	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects}, signals: workflow.GetSignalChannel(ctx, SignalEvent),
+	// AML monitoring after approval came later still.
+	monitoring := workflow.GetVersion(ctx, versionMonitoring, workflow.DefaultVersion, 1) >= 1 && effects && in.Policy.AMLMonitoring
+	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitoring}, signals: workflow.GetSignalChannel(ctx, SignalEvent),
 		wake: workflow.NewBufferedChannel(ctx, 1), published: map[string]string{}}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return *r.m.s, nil }); err != nil {
 		return err
@@ -185,6 +190,8 @@ func (r *run) onDeadline() {
 		workflow.GetLogger(r.ctx).Warn("manual review overdue", "scanRef", s.ScanRef)
 	case s.Stage == StageDecided && !now.Before(s.CloseAt):
 		r.m.close(now)
+	case s.Stage == StageMonitoring && s.monitored() && !s.Monitoring.Until.IsZero() && !now.Before(s.Monitoring.Until):
+		r.m.stopMonitoring(now, 0, fmt.Sprintf("no AML monitoring news for %s: monitoring expired", r.m.p.MonitoringExpiry))
 	case s.Stage == StageAwaitingCompliance && !s.Escalated && !s.ComplianceDue.IsZero() && !now.Before(s.ComplianceDue):
 		r.m.complianceOverdue(now)
 		workflow.GetLogger(r.ctx).Warn("compliance review overdue", "scanRef", s.ScanRef)
@@ -212,6 +219,8 @@ func (r *run) deadlineTimer() workflow.Future {
 		summary = "late-event window"
 	case StageAwaitingCompliance:
 		summary = "compliance review SLA"
+	case StageMonitoring:
+		summary = "AML monitoring expiry"
 	}
 	r.timer = workflow.NewTimerWithOptions(tctx, max(at.Sub(workflow.Now(r.ctx)), 0), workflow.TimerOptions{Summary: summary})
 	r.timerAt, r.cancel = at, cancel

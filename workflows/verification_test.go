@@ -77,11 +77,14 @@ func (f *trail) record(_ context.Context, r workflows.Record) error {
 	return nil
 }
 
+// entries returns the timeline in sequence order (side effects record
+// concurrently, so records may complete out of order, as in the store).
 func (f *trail) entries() []workflows.Entry {
 	var out []workflows.Entry
 	for _, r := range f.records {
 		out = append(out, r.Entries...)
 	}
+	slices.SortFunc(out, func(a, b workflows.Entry) int { return int(a.Seq - b.Seq) })
 	return out
 }
 
@@ -107,7 +110,16 @@ func (f *trail) allTypes() []string {
 	return out
 }
 
-func (f *trail) last() workflows.State { return f.records[len(f.records)-1].State }
+// last is the newest recorded state (highest sequence), as the store keeps it.
+func (f *trail) last() workflows.State {
+	best := f.records[0].State
+	for _, r := range f.records {
+		if r.State.Seq > best.Seq {
+			best = r.State
+		}
+	}
+	return best
+}
 
 func count(types []string, t string) int {
 	n := 0

@@ -1,0 +1,188 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"kycflow/idenfy"
+)
+
+// Stages of ongoing AML monitoring.
+const (
+	StageAMLAlert Stage = "aml_alert"
+)
+
+// Timeline entry types of AML monitoring.
+const (
+	EntryMonitoring        = "monitoring_started"
+	EntryAMLAlert          = "aml_alert"
+	EntryAMLCleared        = "aml_cleared"
+	EntryAMLConfirmed      = "aml_confirmed"
+	EntryMonitoringStopped = "monitoring_stopped"
+	EntryOrphan            = "orphan"
+)
+
+// Review decisions on an AML alert.
+const (
+	ReviewClear   = "clear"   // false positive: back to monitoring
+	ReviewConfirm = "confirm" // true match: offboard (decision rejected)
+)
+
+// DecisionHold is not a lifecycle decision but a downstream action: hold
+// the account while an AML alert is open.
+const DecisionHold Decision = "hold"
+
+// AML alert actions.
+const (
+	AlertActionHold = "hold"
+	AlertActionNone = "none"
+)
+
+// AMLStatus is what an AML monitoring webhook says about one monitored
+// subject: statuses only, never the screened person's data.
+type AMLStatus struct {
+	MonitoringID       string `json:"monitoringId"`
+	AlertStatus        string `json:"alertStatus,omitempty"` // v2: ALERT, DECLINED, ACCEPTED, PENDING, STATUS
+	Status             string `json:"status,omitempty"`      // v3: ACTIVE, STOPPED, PENDING, ALERT
+	PEPsStatus         string `json:"pepsStatus,omitempty"`
+	SanctionsStatus    string `json:"sanctionsStatus,omitempty"`
+	AdverseMediaStatus string `json:"adverseMediaStatus,omitempty"`
+	IsActive           *bool  `json:"isActive,omitempty"`
+}
+
+func (a AMLStatus) key() string {
+	active := ""
+	if a.IsActive != nil {
+		active = strconv.FormatBool(*a.IsActive)
+	}
+	return strings.Join([]string{"aml", a.MonitoringID, a.AlertStatus, a.Status, a.PEPsStatus, a.SanctionsStatus, a.AdverseMediaStatus, active}, "|")
+}
+
+func (a AMLStatus) stopped() bool {
+	return a.Status == idenfy.MonitoringStopped || a.AlertStatus == idenfy.AlertStatusDeclined || (a.IsActive != nil && !*a.IsActive)
+}
+
+func (a AMLStatus) alert() bool {
+	return a.AlertStatus == idenfy.AlertStatusAlert || a.Status == idenfy.MonitoringAlert ||
+		screeningHit[a.PEPsStatus] || screeningHit[a.SanctionsStatus] || screeningHit[a.AdverseMediaStatus]
+}
+
+// Monitoring is the AML monitoring part of a lifecycle's state.
+type Monitoring struct {
+	Active bool     `json:"active"`
+	Alert  bool     `json:"alert"`
+	IDs    []string `json:"monitoringIds"`
+	// Orphan marks monitoring for a scanRef kycflow has no verification of.
+	Orphan  bool      `json:"orphan,omitempty"`
+	LastKey string    `json:"lastKey,omitempty"`
+	Until   time.Time `json:"until,omitzero"`
+}
+
+// startMonitoring moves an approved verification into monitoring.
+func (m *machine) startMonitoring(now time.Time, why string) {
+	s := m.s
+	if s.Monitoring == nil {
+		s.Monitoring = &Monitoring{}
+	}
+	s.Stage, s.Monitoring.Active, s.Monitoring.Alert = StageMonitoring, true, false
+	s.Monitoring.Until, s.CloseAt = now.Add(m.p.MonitoringExpiry), time.Time{}
+	m.add(now, EntryMonitoring, 0, why)
+}
+
+// stopMonitoring ends monitoring; the lifecycle closes after the late-event
+// window.
+func (m *machine) stopMonitoring(now time.Time, inboxID int64, why string) {
+	s := m.s
+	s.Monitoring.Active, s.Monitoring.Alert, s.Monitoring.Until = false, false, time.Time{}
+	s.Stage, s.CloseAt = StageDecided, now.Add(m.p.LateEventWindow)
+	m.add(now, EntryMonitoringStopped, inboxID, why)
+}
+
+// applyAML applies an AML monitoring event (dedup already done).
+func (m *machine) applyAML(now time.Time, e Event) {
+	s, a := m.s, *e.AML
+	if s.Monitoring == nil {
+		s.Monitoring = &Monitoring{}
+	}
+	mon := s.Monitoring
+	mon.LastKey = a.key()
+	if a.MonitoringID != "" && !slices.Contains(mon.IDs, a.MonitoringID) {
+		mon.IDs = append(mon.IDs, a.MonitoringID)
+	}
+	if !m.monitoring {
+		m.add(now, EntryApplied, e.InboxID, "AML monitoring event recorded (monitoring is off)")
+		return
+	}
+	if s.Stage == StageAwaitingResult && s.Verdict == nil && !s.Lapsed {
+		mon.Orphan = true
+		m.startMonitoring(now, "AML monitoring for a scanRef without a stored verification")
+		m.add(now, EntryOrphan, e.InboxID, "no verification is known for this scanRef; an operator should look")
+	}
+	switch {
+	case a.stopped():
+		if mon.Active {
+			m.stopMonitoring(now, e.InboxID, fmt.Sprintf("iDenfy stopped monitoring %s (%s)", a.MonitoringID, orStatus(a)))
+			return
+		}
+		m.add(now, EntryApplied, e.InboxID, "monitoring stop for a lifecycle not being monitored")
+	case a.alert() && (s.Stage == StageMonitoring || s.Stage == StageAMLAlert):
+		if s.Stage == StageAMLAlert {
+			m.add(now, EntryApplied, e.InboxID, "alert still open: "+orStatus(a))
+			return
+		}
+		s.Stage, mon.Alert = StageAMLAlert, true
+		detail := fmt.Sprintf("AML alert on %s: %s", a.MonitoringID, orStatus(a))
+		m.add(now, EntryAMLAlert, e.InboxID, detail)
+		m.notify(now, NotifyAMLAlert, detail)
+		if m.p.AlertAction == AlertActionHold {
+			m.hold(now)
+		}
+	case !a.alert() && s.Stage == StageAMLAlert:
+		s.Stage, mon.Alert = StageMonitoring, false
+		m.add(now, EntryAMLCleared, e.InboxID, "iDenfy resolved the match: "+orStatus(a))
+	default:
+		m.add(now, EntryApplied, e.InboxID, "AML monitoring: "+orStatus(a))
+	}
+}
+
+func orStatus(a AMLStatus) string {
+	var parts []string
+	for _, kv := range [][2]string{{"alertStatus", a.AlertStatus}, {"status", a.Status}, {"peps", a.PEPsStatus},
+		{"sanctions", a.SanctionsStatus}, {"adverseMedia", a.AdverseMediaStatus}} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+"="+kv[1])
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// hold asks the onboarding endpoint to hold the account while an alert is
+// open.
+func (m *machine) hold(now time.Time) {
+	if !m.effects {
+		return
+	}
+	s := m.s
+	m.out = append(m.out, effect{onboard: &OnboardingRequest{
+		MessageID: fmt.Sprintf("%s-hold-%d", ID(s.ScanRef), s.Seq), ScanRef: s.ScanRef, ClientID: s.ClientID, ExternalRef: s.ExternalRef,
+		Decision: DecisionHold, DecisionSeq: s.DecisionSeq, Reason: "AML alert open; hold until a compliance officer clears or confirms it", DecidedAt: now,
+	}})
+}
+
+// reviewAlert applies a compliance officer's verdict on an AML alert.
+func (m *machine) reviewAlert(now time.Time, r Review, reviewer string) {
+	s := m.s
+	if r.Decision == ReviewClear {
+		// A later ALERT is a new alert, even with the same statuses: a
+		// person cleared this one.
+		s.Stage, s.Monitoring.Alert, s.Monitoring.LastKey = StageMonitoring, false, ""
+		m.add(now, EntryAMLCleared, 0, fmt.Sprintf("false positive, cleared by %s: %s", reviewer, r.Reason))
+		return
+	}
+	m.add(now, EntryAMLConfirmed, 0, fmt.Sprintf("true match, confirmed by %s: %s", reviewer, r.Reason))
+	m.decide(now, 0, DecisionRejected, fmt.Sprintf("AML alert confirmed by %s: %s", reviewer, r.Reason), reviewer)
+	m.stopMonitoring(now, 0, "offboarded after a confirmed AML alert")
+}

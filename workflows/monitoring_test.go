@@ -1,0 +1,113 @@
+package workflows_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"kycflow/workflows"
+)
+
+func aml(monitoringID, alertStatus, status string) workflows.Event {
+	inboxIDs++
+	return workflows.Event{InboxID: inboxIDs, Kind: "aml", EventType: "AML_MONITORING", ScanRef: scanRef,
+		AML: &workflows.AMLStatus{MonitoringID: monitoringID, AlertStatus: alertStatus, Status: status}}
+}
+
+var monitored = workflows.Policy{AMLMonitoring: true, LateEventWindow: time.Hour}
+
+func TestMonitoringAlertClearAndConfirm(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	send(env, time.Minute, manualApproved())
+	var afterApproval, afterAlert, afterClear workflows.State
+	query := func(at time.Duration, into *workflows.State) {
+		env.RegisterDelayedCallback(func() {
+			v, _ := env.QueryWorkflow(workflows.QueryState)
+			v.Get(into)
+		}, at)
+	}
+	query(10*time.Minute, &afterApproval)
+	send(env, time.Hour, aml("m-1", "ALERT", "ALERT"))
+	send(env, 61*time.Minute, aml("m-1", "ALERT", "ALERT")) // the same alert again: duplicate
+	query(2*time.Hour, &afterAlert)
+	var clear, confirm, wrong updateResult
+	update(env, 3*time.Hour, workflows.Review{Reviewer: "alice", Decision: "clear", Reason: "different person, DOB differs"}, &clear)
+	query(4*time.Hour, &afterClear)
+	update(env, 4*time.Hour+time.Minute, workflows.Review{Reviewer: "alice", Decision: "approve", Reason: "x"}, &wrong)
+	send(env, 5*time.Hour, aml("m-1", "ALERT", "ALERT")) // a new alert after the clear is not a duplicate
+	update(env, 6*time.Hour, workflows.Review{Reviewer: "bob", Decision: "confirm", Reason: "sanctions list match confirmed"}, &confirm)
+	run(t, env, monitored, nil)
+
+	if afterApproval.Stage != workflows.StageMonitoring || afterApproval.Monitoring == nil || !afterApproval.Monitoring.Active {
+		t.Errorf("after approval = %s %+v, want monitoring", afterApproval.Stage, afterApproval.Monitoring)
+	}
+	if afterAlert.Stage != workflows.StageAMLAlert || !afterAlert.Monitoring.Alert || !slices.Equal(afterAlert.Monitoring.IDs, []string{"m-1"}) {
+		t.Errorf("after alert = %s %+v", afterAlert.Stage, afterAlert.Monitoring)
+	}
+	if clear.err != nil || afterClear.Stage != workflows.StageMonitoring || errType(wrong.rejected) != workflows.ErrNotAwaitingReview {
+		t.Errorf("clear = %v, stage %s; approve in monitoring = %v", clear.err, afterClear.Stage, wrong.rejected)
+	}
+	got := f.last()
+	if got.Decision != workflows.DecisionRejected || got.DecisionSeq != 2 || got.Stage != workflows.StageClosed || got.Monitoring.Active {
+		t.Errorf("after confirm = %s seq %d stage %s", got.Decision, got.DecisionSeq, got.Stage)
+	}
+	types := f.types()
+	for typ, want := range map[string]int{"aml_alert": 2, "aml_cleared": 1, "aml_confirmed": 1, "monitoring_stopped": 1, "duplicate": 1, "decided": 2} {
+		if count(types, typ) != want {
+			t.Errorf("%s entries = %d, want %d (timeline %v)", typ, count(types, typ), want, types)
+		}
+	}
+	if ev := f.events(); count(ev, workflows.NotifyAMLAlert) != 2 || !slices.Contains(ev, workflows.NotifyRevised) {
+		t.Errorf("notifications = %v", ev)
+	}
+	holds := 0
+	for _, o := range f.onboarded {
+		if o.Decision == workflows.DecisionHold {
+			holds++
+		}
+	}
+	if holds != 2 || f.onboarded[len(f.onboarded)-1].Decision != workflows.DecisionRejected {
+		t.Errorf("onboarding calls = %+v, want two holds and the final rejection", f.onboarded)
+	}
+}
+
+func TestMonitoringStoppedClosesTheLifecycle(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	send(env, time.Minute, manualApproved())
+	send(env, time.Hour, aml("m-2", "ACCEPTED", "ACTIVE"))
+	send(env, 2*time.Hour, aml("m-2", "DECLINED", "STOPPED"))
+	run(t, env, monitored, nil)
+	got := f.last()
+	if got.Stage != workflows.StageClosed || got.Decision != workflows.DecisionApproved || count(f.types(), "monitoring_stopped") != 1 {
+		t.Errorf("after STOPPED = %s/%s, timeline %v", got.Stage, got.Decision, f.types())
+	}
+}
+
+func TestMonitoringForAnUnknownScanRefIsAnOrphan(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	send(env, time.Minute, aml("m-3", "ALERT", "ALERT"))
+	var got workflows.State
+	env.RegisterDelayedCallback(func() {
+		v, _ := env.QueryWorkflow(workflows.QueryState)
+		v.Get(&got)
+	}, time.Hour)
+	env.SetTestTimeout(time.Minute)
+	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: monitored})
+	if got.Monitoring == nil || !got.Monitoring.Orphan || got.Stage != workflows.StageAMLAlert || count(f.types(), "orphan") != 1 {
+		t.Errorf("orphan = %s %+v, timeline %v", got.Stage, got.Monitoring, f.types())
+	}
+}
+
+func TestMonitoringOffWhenThePolicySaysSo(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	send(env, time.Minute, manualApproved())
+	send(env, time.Hour, aml("m-4", "ALERT", "ALERT"))
+	run(t, env, workflows.Policy{LateEventWindow: 2 * time.Hour}, nil)
+	if got := f.last(); got.Stage != workflows.StageClosed || count(f.types(), "aml_alert") != 0 || got.Monitoring == nil || got.Monitoring.IDs[0] != "m-4" {
+		t.Errorf("without monitoring = %s, timeline %v", got.Stage, f.types())
+	}
+}
