@@ -88,7 +88,9 @@ func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, 
 	case KindKYB:
 		err = c.kyb(r)
 	case KindAML:
-		err = c.aml(r)
+		if err = c.aml(r); err == nil {
+			_, err = SummarizeMonitoring(body)
+		}
 	default:
 		c.Kind = KindKYC
 		if err = c.kyc(r); err == nil {

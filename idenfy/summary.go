@@ -85,3 +85,36 @@ func Summarize(body []byte) (Summary, error) {
 	}
 	return s, nil
 }
+
+// MonitoringSummary is the non-personal part of an AML monitoring webhook.
+type MonitoringSummary struct {
+	MonitoringID       string   `json:"monitoringId"`
+	ScanRefs           []string `json:"scanRefList"`
+	AlertStatus        string   `json:"alertStatus,omitempty"`
+	Status             string   `json:"status,omitempty"`
+	PEPsStatus         string   `json:"pepsStatus,omitempty"`
+	SanctionsStatus    string   `json:"sanctionsStatus,omitempty"`
+	AdverseMediaStatus string   `json:"adverseMediaStatus,omitempty"`
+	IsActive           *bool    `json:"isActive,omitempty"`
+}
+
+// SummarizeMonitoring extracts the MonitoringSummary of an AML monitoring
+// body, reading only the fields it needs.
+func SummarizeMonitoring(body []byte) (MonitoringSummary, error) {
+	var w struct {
+		MonitoringID       *string  `json:"monitoringId"`
+		ScanRefList        []string `json:"scanRefList"`
+		AlertStatus        *string  `json:"alertStatus"`
+		Status             *string  `json:"status"`
+		PEPsStatus         *string  `json:"pepsStatus"`
+		SanctionsStatus    *string  `json:"sanctionsStatus"`
+		AdverseMediaStatus *string  `json:"adverseMediaStatus"`
+		IsActive           *bool    `json:"isActive"`
+	}
+	if err := json.Unmarshal(body, &w); err != nil {
+		return MonitoringSummary{}, fmt.Errorf("%w: %v", ErrInvalidJSON, jsonErrorKind(err))
+	}
+	return MonitoringSummary{MonitoringID: deref(w.MonitoringID), ScanRefs: w.ScanRefList, AlertStatus: deref(w.AlertStatus),
+		Status: deref(w.Status), PEPsStatus: deref(w.PEPsStatus), SanctionsStatus: deref(w.SanctionsStatus),
+		AdverseMediaStatus: deref(w.AdverseMediaStatus), IsActive: w.IsActive}, nil
+}

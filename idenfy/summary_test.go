@@ -47,3 +47,17 @@ func TestSummarizeToleratesUnrelatedChanges(t *testing.T) {
 		t.Errorf("Summarize(final as string) error = %v, want ErrInvalidJSON", err)
 	}
 }
+
+func TestSummarizeMonitoring(t *testing.T) {
+	got, err := idenfy.SummarizeMonitoring(fixture(t, "aml_monitoring_alert.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.MonitoringID != "d1e2f3a4-0000-4000-8000-000000000020" || got.AlertStatus != "ALERT" || got.SanctionsStatus != "FLAGS_FOUND" ||
+		len(got.ScanRefs) != 1 || got.IsActive == nil || !*got.IsActive {
+		t.Errorf("SummarizeMonitoring() = %+v", got)
+	}
+	if _, err := idenfy.SummarizeMonitoring([]byte(`{"monitoringId":"m","status":{"x":1}}`)); !errors.Is(err, idenfy.ErrInvalidJSON) {
+		t.Errorf("status as an object = %v, want ErrInvalidJSON", err)
+	}
+}

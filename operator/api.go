@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"kycflow/store"
+	"kycflow/workflows"
 )
 
 // Store is the part of the database the API uses.
@@ -99,10 +101,18 @@ type Verification struct {
 	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
-// Detail is a lifecycle with its whole evidence trail.
+// Detail is a lifecycle with its AML monitoring and whole evidence trail.
 type Detail struct {
 	Verification
-	Timeline []Timeline `json:"timeline"`
+	Monitoring MonitoringView `json:"monitoring"`
+	Timeline   []Timeline     `json:"timeline"`
+}
+
+// MonitoringView is a lifecycle's AML monitoring.
+type MonitoringView struct {
+	Active        bool     `json:"active"`
+	Alert         bool     `json:"alert"`
+	MonitoringIDs []string `json:"monitoringIds"`
 }
 
 // Timeline is one line of the evidence trail.
@@ -137,7 +147,7 @@ func (a *API) detail(c *gin.Context) {
 		a.unavailable(c, err)
 		return
 	}
-	out := Detail{Verification: view(v), Timeline: make([]Timeline, len(events))}
+	out := Detail{Verification: view(v), Monitoring: monitoringView(v), Timeline: make([]Timeline, len(events))}
 	for i, e := range events {
 		out.Timeline[i] = Timeline{Seq: e.Seq, Type: e.Type, At: e.At.UTC(), Detail: e.Detail}
 		if e.InboxID.Valid {
@@ -193,4 +203,16 @@ func view(v store.Verification) Verification {
 		ScanRef: v.ScanRef, ClientID: v.ClientID, ExternalRef: v.ExternalRef, WorkflowID: v.WorkflowID,
 		Stage: v.Stage, Status: v.Status, Final: v.Final, Decision: v.Decision, UpdatedAt: v.UpdatedAt.UTC(),
 	}
+}
+
+// monitoringView reads the monitoring part of the stored workflow state.
+func monitoringView(v store.Verification) MonitoringView {
+	out := MonitoringView{MonitoringIDs: []string{}}
+	var s workflows.State
+	if json.Unmarshal([]byte(v.State), &s) != nil || s.Monitoring == nil {
+		return out
+	}
+	out.Active, out.Alert = s.Monitoring.Active, s.Monitoring.Alert
+	out.MonitoringIDs = append(out.MonitoringIDs, s.Monitoring.IDs...)
+	return out
 }

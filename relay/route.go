@@ -28,24 +28,53 @@ type Router struct {
 	Policy workflows.Policy
 }
 
-// Kinds lists the webhook kinds the router delivers. KYB and AML events
-// stay pending in the inbox until their lifecycles exist.
-func (Router) Kinds() []string { return []string{string(idenfy.KindKYC)} }
+// Kinds lists the webhook kinds the router delivers. KYB events stay
+// pending in the inbox until their lifecycle exists.
+func (Router) Kinds() []string { return []string{string(idenfy.KindKYC), string(idenfy.KindAML)} }
 
-// Route returns the deliveries of an inbox event. An error means the event
-// can never be delivered (its stored body cannot be summarised).
+// Route returns the deliveries of an inbox event: one for an
+// identification, one per listed scanRef for an AML monitoring event. An
+// error means the event can never be delivered.
 func (rt Router) Route(row store.InboxEvent) ([]Delivery, error) {
-	if row.Kind != string(idenfy.KindKYC) {
-		return nil, fmt.Errorf("no lifecycle for %s events yet", row.Kind)
+	switch row.Kind {
+	case string(idenfy.KindKYC):
+		sum, err := idenfy.Summarize(row.Body)
+		if err != nil {
+			return nil, fmt.Errorf("summarise identification: %w", err)
+		}
+		return []Delivery{rt.kyc(workflows.Event{
+			InboxID: row.ID, Kind: row.Kind, EventType: row.EventType, ScanRef: row.Subject, ClientID: row.ClientID,
+			ExternalRef: row.ExternalRef, CompanyID: row.CompanyID, ReceivedAt: row.ReceivedAt, Summary: sum,
+		})}, nil
+	case string(idenfy.KindAML):
+		return rt.amlFanOut(row)
 	}
-	sum, err := idenfy.Summarize(row.Body)
+	return nil, fmt.Errorf("no lifecycle for %s events yet", row.Kind)
+}
+
+// amlFanOut sends an AML monitoring event to the lifecycle of every scanRef
+// it lists.
+func (rt Router) amlFanOut(row store.InboxEvent) ([]Delivery, error) {
+	sum, err := idenfy.SummarizeMonitoring(row.Body)
 	if err != nil {
-		return nil, fmt.Errorf("summarise identification: %w", err)
+		return nil, fmt.Errorf("summarise AML monitoring: %w", err)
 	}
-	e := workflows.Event{
-		InboxID: row.ID, Kind: row.Kind, EventType: row.EventType, ScanRef: row.Subject, ClientID: row.ClientID,
-		ExternalRef: row.ExternalRef, CompanyID: row.CompanyID, ReceivedAt: row.ReceivedAt, Summary: sum,
+	if len(sum.ScanRefs) == 0 {
+		return nil, fmt.Errorf("AML monitoring %s lists no scanRef", sum.MonitoringID)
 	}
+	var out []Delivery
+	for _, ref := range sum.ScanRefs {
+		out = append(out, rt.kyc(workflows.Event{
+			InboxID: row.ID, Kind: row.Kind, EventType: row.EventType, ScanRef: ref, ReceivedAt: row.ReceivedAt,
+			AML: &workflows.AMLStatus{MonitoringID: sum.MonitoringID, AlertStatus: sum.AlertStatus, Status: sum.Status,
+				PEPsStatus: sum.PEPsStatus, SanctionsStatus: sum.SanctionsStatus, AdverseMediaStatus: sum.AdverseMediaStatus, IsActive: sum.IsActive},
+		}))
+	}
+	return out, nil
+}
+
+// kyc is the SignalWithStart of e into its scanRef's lifecycle.
+func (rt Router) kyc(e workflows.Event) Delivery {
 	attrs := []temporal.SearchAttributeUpdate{workflows.AttrScanRef.ValueSet(e.ScanRef), workflows.AttrStage.ValueSet(string(workflows.StageAwaitingResult))}
 	if e.ClientID != "" {
 		attrs = append(attrs, workflows.AttrClientID.ValueSet(e.ClientID))
@@ -61,10 +90,10 @@ func (rt Router) Route(row store.InboxEvent) ([]Delivery, error) {
 			"No personal data is kept in this history: the raw webhooks stay in kycflow's inbox.",
 			e.ScanRef, orDash(e.ClientID), orDash(e.ExternalRef), e.ScanRef),
 	}
-	return []Delivery{{
+	return Delivery{
 		Options: opts, Signal: workflows.SignalEvent, Arg: e,
 		Workflow: workflows.VerificationWorkflow, Input: workflows.Input{ScanRef: e.ScanRef, Policy: rt.Policy},
-	}}, nil
+	}
 }
 
 func orDash(s string) string {

@@ -77,6 +77,22 @@ func (c *Client) Run(ctx context.Context, s Scenario) ([]Ack, error) {
 	return acks, nil
 }
 
+// Play sends a scenario: its webhooks, then — once the lifecycle is
+// approved and monitored — its later webhooks.
+func (c *Client) Play(ctx context.Context, s Scenario, timeout time.Duration) ([]Ack, error) {
+	acks, err := c.Run(ctx, s)
+	if err != nil || len(s.Later) == 0 {
+		return acks, err
+	}
+	first := s
+	first.WantStage, first.WantDecision, first.Later = "monitoring", "approved", nil
+	if _, err := c.Await(ctx, first, timeout); err != nil {
+		return acks, fmt.Errorf("before the monitoring webhooks: %w (is KYCFLOW_AML_MONITORING on?)", err)
+	}
+	more, err := c.Run(ctx, Scenario{Webhooks: s.Later})
+	return append(acks, more...), err
+}
+
 // State is the part of a lifecycle the simulator checks.
 type State struct {
 	ScanRef  string `json:"scanRef"`
@@ -124,7 +140,7 @@ func (c *Client) Await(ctx context.Context, s Scenario, timeout time.Duration) (
 		}
 		if ok {
 			last = st
-			if st.Stage == s.WantStage && st.Decision == s.WantDecision && settled(s, st) {
+			if s.Reached(st) && settled(s, st) {
 				return st, nil
 			}
 		}
@@ -146,8 +162,21 @@ func settled(s Scenario, st State) bool {
 		}
 	}
 	distinct := map[string]bool{}
-	for _, w := range s.Webhooks {
+	for _, w := range append(append([]Webhook(nil), s.Webhooks...), s.Later...) {
 		distinct[string(w.Body)] = true
 	}
 	return received >= len(distinct)
+}
+
+// Reached reports whether st is the scenario's expected outcome. An
+// approved verification is "decided" or, with AML monitoring on (the
+// default), "monitoring".
+func (s Scenario) Reached(st State) bool {
+	if st.Decision != s.WantDecision {
+		return false
+	}
+	if st.Stage == s.WantStage {
+		return true
+	}
+	return s.WantStage == "decided" && s.WantDecision == "approved" && st.Stage == "monitoring"
 }

@@ -19,10 +19,13 @@ type Scenario struct {
 	// WantStage and WantDecision are the expected lifecycle state; empty
 	// for scenarios without a lifecycle yet (kyb).
 	WantStage, WantDecision string
+	// Later webhooks are sent once the lifecycle is approved and monitored
+	// (AML monitoring follows an approval).
+	Later []Webhook
 }
 
 // Names lists the scenarios in the order `simulate all` runs them.
-var Names = []string{"approved", "review-approved", "denied", "suspected", "expired", "duplicates", "late", "kyb"}
+var Names = []string{"approved", "review-approved", "denied", "suspected", "expired", "duplicates", "late", "aml-alert", "aml-clear", "kyb"}
 
 // Describe explains each scenario for --help.
 var Describe = map[string]string{
@@ -33,6 +36,8 @@ var Describe = map[string]string{
 	"expired":         "IDENTIFICATION_EXPIRED → decided/resubmission_requested",
 	"duplicates":      "review-approved with every webhook delivered 3 times, shuffled → one decision",
 	"late":            "approved, then a stale final:false after the final → recorded stale, still approved",
+	"aml-alert":       "approved, then an AML monitoring ALERT (sanctions flag) → aml_alert, awaiting a clear/confirm review",
+	"aml-clear":       "approved, an AML ALERT, then iDenfy resolves the match → back to monitoring",
 	"kyb":             "company submit, review and AML review (stored; the KYB lifecycle arrives later)",
 }
 
@@ -88,6 +93,15 @@ func Build(name string, r *mrand.Rand, now time.Time) (Scenario, error) {
 		stale := auto(idenfy.Overall("REVIEWING"), false)
 		s.Webhooks = []Webhook{kyc(manual(idenfy.OverallApproved, docOK, faceOK), 0), kyc(stale, 20*time.Minute)}
 		s.WantStage, s.WantDecision = "decided", "approved"
+	case "aml-alert", "aml-clear":
+		s.Webhooks = []Webhook{kyc(auto(idenfy.OverallApproved, true), 0)}
+		monitoringID := NewID()
+		s.Later = []Webhook{monitoringEvent(monitoringID, scanRef, p, "ALERT", "ALERT", "FLAGS_FOUND")}
+		s.WantStage, s.WantDecision = "aml_alert", "approved"
+		if name == "aml-clear" {
+			s.Later = append(s.Later, monitoringEvent(monitoringID, scanRef, p, "ACCEPTED", "ACTIVE", "FALSE_POSITIVE"))
+			s.WantStage = "monitoring"
+		}
 	case "kyb":
 		s.Subject = NewID()
 		s.Webhooks = companyEvents(s.Subject, client, now)
@@ -117,4 +131,19 @@ func companyEvents(company, client string, now time.Time) []Webhook {
 			"amlReviewSubjectType": "COMPANY", "id": company, "companyId": company, "clientId": client, "externalRef": ext,
 			"negativeNewsStatus": "NO_FLAGS", "pepsCheckStatus": "NO_FLAGS", "sanctionsCheckStatus": "NO_FLAGS", "overallStatus": "NO_FLAGS"})},
 	}
+}
+
+// monitoringEvent renders an AML_MONITORING webhook (idenfy.md §5.2) for
+// one monitored person, with fake data.
+func monitoringEvent(monitoringID, scanRef string, p person, alertStatus, status, sanctions string) Webhook {
+	b, err := json.Marshal(map[string]any{
+		"monitoringId": monitoringID, "name": p.first, "surname": p.last, "nationality": "LT", "dob": p.dob,
+		"isActive": true, "expiration": time.Now().AddDate(1, 0, 0).Format("2006-01-02"), "scanRefList": []string{scanRef},
+		"alertStatus": alertStatus, "status": status, "pepsStatus": "NO_FLAGS", "sanctionsStatus": sanctions, "adverseMediaStatus": "NOT_CHECKED",
+		"results": []any{}, "amlCheck": map[string]any{"overallStatus": sanctions, "adverseMedia": []any{}, "amlCheck": []any{}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	return Webhook{Route: idenfy.KindAML, EventType: idenfy.EventAMLMonitoring, Body: b}
 }

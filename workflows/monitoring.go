@@ -166,7 +166,7 @@ func (m *machine) hold(now time.Time) {
 		return
 	}
 	s := m.s
-	m.out = append(m.out, effect{onboard: &OnboardingRequest{
+	m.out = append(m.out, effect{Onboard: &OnboardingRequest{
 		MessageID: fmt.Sprintf("%s-hold-%d", ID(s.ScanRef), s.Seq), ScanRef: s.ScanRef, ClientID: s.ClientID, ExternalRef: s.ExternalRef,
 		Decision: DecisionHold, DecisionSeq: s.DecisionSeq, Reason: "AML alert open; hold until a compliance officer clears or confirms it", DecidedAt: now,
 	}})

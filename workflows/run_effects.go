@@ -21,11 +21,11 @@ func (r *run) launch(ctx workflow.Context) {
 				r.wake.SendAsync(struct{}{})
 			}()
 			switch {
-			case e.onboard != nil:
-				r.onboard(ctx, *e.onboard)
-			case e.notify != nil:
-				r.notify(ctx, *e.notify)
-			case e.reconcile:
+			case e.Onboard != nil:
+				r.onboard(ctx, *e.Onboard)
+			case e.Notify != nil:
+				r.notify(ctx, *e.Notify)
+			case e.Reconcile:
 				r.reconcile(ctx)
 			}
 			if err := r.record(ctx); err != nil {

@@ -98,6 +98,12 @@ type State struct {
 	Seq    int64    `json:"seq"`    // last timeline sequence number
 	Events int      `json:"events"` // events received over the whole lifecycle
 	Seen   []string `json:"seen,omitempty"`
+
+	// Carried across continue-as-new: timeline entries and side effects of
+	// the last events, applied but not yet recorded (the run continued as
+	// new without yielding, so no signal was lost).
+	Carried        []Entry  `json:"carried,omitempty"`
+	CarriedEffects []effect `json:"carriedEffects,omitempty"`
 }
 
 // NewState returns the state of a lifecycle that has seen nothing yet.
@@ -122,10 +128,11 @@ type machine struct {
 }
 
 // effect is a side effect the machine asks for; the run executes it.
+// Its fields are exported so that continue-as-new can carry it.
 type effect struct {
-	onboard   *OnboardingRequest
-	notify    *Notification
-	reconcile bool
+	Onboard   *OnboardingRequest `json:"onboard,omitempty"`
+	Notify    *Notification      `json:"notify,omitempty"`
+	Reconcile bool               `json:"reconcile,omitempty"`
 }
 
 func (m *machine) notify(now time.Time, event, detail string) {
@@ -133,7 +140,7 @@ func (m *machine) notify(now time.Time, event, detail string) {
 		return
 	}
 	s := m.s
-	m.out = append(m.out, effect{notify: &Notification{
+	m.out = append(m.out, effect{Notify: &Notification{
 		MessageID: fmt.Sprintf("%s-%s-%d", ID(s.ScanRef), event, s.Seq), Event: event, ScanRef: s.ScanRef,
 		ClientID: s.ClientID, ExternalRef: s.ExternalRef, Stage: s.Stage, Status: s.Status, Decision: s.Decision,
 		DecisionSeq: s.DecisionSeq, Detail: detail, At: now,
@@ -154,7 +161,7 @@ func (m *machine) onboard(now time.Time, reviewer string) {
 		sum := s.Verdict.Summary
 		req.Result = &sum
 	}
-	m.out = append(m.out, effect{onboard: req})
+	m.out = append(m.out, effect{Onboard: req})
 }
 
 // takeEffects returns and forgets the side effects asked for so far.
@@ -342,7 +349,7 @@ func (m *machine) reviewOverdue(now time.Time) {
 	m.add(now, EntryStuck, 0, detail)
 	m.notify(now, NotifyStuck, detail)
 	if m.effects {
-		m.out = append(m.out, effect{reconcile: true})
+		m.out = append(m.out, effect{Reconcile: true})
 	}
 }
 

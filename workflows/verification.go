@@ -63,6 +63,12 @@ func Verification(ctx workflow.Context, in Input) error {
 		return err
 	}
 	r.publish()
+	if len(s.Carried) > 0 || len(s.CarriedEffects) > 0 {
+		r.m.pending, r.m.out, s.Carried, s.CarriedEffects = s.Carried, s.CarriedEffects, nil, nil
+		if err := r.record(ctx); err != nil {
+			return err
+		}
+	}
 	for {
 		if err := r.step(); err != nil {
 			return err
@@ -80,13 +86,24 @@ func Verification(ctx workflow.Context, in Input) error {
 			continue
 		}
 		if r.eventsThisRun >= in.Policy.MaxEventsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			if err := r.quiesce(); err != nil {
-				return err
-			}
-			s.Seen = s.Seen[max(0, len(s.Seen)-maxSeen):]
-			return workflow.NewContinueAsNewError(ctx, VerificationWorkflow, Input{ScanRef: in.ScanRef, Policy: in.Policy, State: s})
+			return r.continueAsNew(in)
 		}
 	}
+}
+
+// continueAsNew lets running side effects and update handlers finish, then
+// applies whatever signals are buffered and continues as new without
+// yielding again: a steady stream of events cannot postpone it, and the
+// unrecorded entries and effects of those last events travel with the state.
+func (r *run) continueAsNew(in Input) error {
+	if err := workflow.Await(r.ctx, func() bool { return workflow.AllHandlersFinished(r.ctx) && r.inflight == 0 }); err != nil {
+		return err
+	}
+	r.receiveBuffered()
+	s := r.m.s
+	s.Carried, s.CarriedEffects = r.m.flush(), r.m.takeEffects()
+	s.Seen = s.Seen[max(0, len(s.Seen)-maxSeen):]
+	return workflow.NewContinueAsNewError(r.ctx, VerificationWorkflow, Input{ScanRef: in.ScanRef, Policy: in.Policy, State: s})
 }
 
 func loadStored(ctx workflow.Context, scanRef string) (*State, error) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -418,9 +419,33 @@ func TestContinueAsNewWhenSuggested(t *testing.T) {
 	if err := env.GetWorkflowError(); !isContinueAsNew(err) {
 		t.Fatalf("workflow error = %v, want continue-as-new", err)
 	}
-	if n := count(f.types(), "received"); n != 2 {
-		t.Errorf("received %d events before continuing, want both drained", n)
+	// Both events were applied before continuing: the second one's entries
+	// and its decision's side effects travel with the state, unrecorded.
+	in := canInput(t, env.GetWorkflowError())
+	if n := count(f.types(), "received"); n != 1 || len(in.State.Carried) == 0 || len(in.State.CarriedEffects) == 0 ||
+		in.State.Decision != workflows.DecisionApproved {
+		t.Fatalf("recorded %d received; carried %d entries, %d effects; decision %q", n, len(in.State.Carried), len(in.State.CarriedEffects), in.State.Decision)
 	}
+	// The next run records them first and performs the effects.
+	g := &trail{}
+	next := newEnv(t, g)
+	run(t, next, workflows.Policy{}, in.State)
+	if count(g.types(), "received") != 1 || count(g.types(), "decided") != 1 || len(g.onboarded) != 1 {
+		t.Errorf("next run recorded %v and onboarded %d times", g.types(), len(g.onboarded))
+	}
+}
+
+func canInput(t *testing.T, err error) workflows.Input {
+	t.Helper()
+	var can *workflow.ContinueAsNewError
+	if !errors.As(err, &can) {
+		t.Fatalf("error %v is not a continue-as-new", err)
+	}
+	var in workflows.Input
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &in); err != nil {
+		t.Fatal(err)
+	}
+	return in
 }
 
 func TestClosedLifecycleResumesFromStore(t *testing.T) {

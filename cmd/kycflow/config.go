@@ -53,6 +53,9 @@ type Config struct {
 	ReviewSLA         time.Duration `env:"KYCFLOW_REVIEW_SLA" envDefault:"24h"`
 	LateEventWindow   time.Duration `env:"KYCFLOW_LATE_EVENT_WINDOW" envDefault:"168h"`
 
+	AMLMonitoring      bool          `env:"KYCFLOW_AML_MONITORING" envDefault:"true"`
+	AMLAlertAction     string        `env:"KYCFLOW_AML_ALERT_ACTION" envDefault:"hold"`
+	MonitoringCANEvery int           `env:"KYCFLOW_MONITORING_CAN_EVERY" envDefault:"500"`
 	ComplianceSLA      time.Duration `env:"KYCFLOW_COMPLIANCE_SLA" envDefault:"48h"`
 	FourEyes           bool          `env:"KYCFLOW_FOUR_EYES"`
 	OnboardingURL      string        `env:"KYCFLOW_ONBOARDING_URL"`
@@ -236,6 +239,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("suspected_policy", c.SuspectedPolicy),
 		slog.Duration("review_sla", c.ReviewSLA),
 		slog.Duration("late_event_window", c.LateEventWindow),
+		slog.Bool("aml_monitoring", c.AMLMonitoring),
+		slog.String("aml_alert_action", c.AMLAlertAction),
 		slog.Duration("compliance_sla", c.ComplianceSLA),
 		slog.Bool("four_eyes", c.FourEyes),
 		slog.String("onboarding_url", redactURL(c.OnboardingURL)),
@@ -250,7 +255,8 @@ func (c Config) LogValue() slog.Value {
 // Policy is the lifecycle policy the configuration asks for.
 func (c Config) Policy() workflows.Policy {
 	return workflows.Policy{Suspected: c.SuspectedPolicy, ReviewSLA: c.ReviewSLA, LateEventWindow: c.LateEventWindow,
-		ComplianceSLA: c.ComplianceSLA, FourEyes: c.FourEyes, OnboardingAttempts: c.OnboardingAttempts}.WithDefaults()
+		ComplianceSLA: c.ComplianceSLA, FourEyes: c.FourEyes, OnboardingAttempts: c.OnboardingAttempts,
+		AMLMonitoring: c.AMLMonitoring, AlertAction: c.AMLAlertAction, MaxEventsPerRun: c.MonitoringCANEvery}.WithDefaults()
 }
 
 func countKeys(keys []string) string {

@@ -55,6 +55,12 @@ func (c *Config) validateEffects() []error {
 	if !isHTTPURL(c.IDenfyBaseURL) {
 		add("KYCFLOW_IDENFY_BASE_URL must be an http(s) URL")
 	}
+	if c.AMLAlertAction != workflows.AlertActionHold && c.AMLAlertAction != workflows.AlertActionNone {
+		add("KYCFLOW_AML_ALERT_ACTION %q is neither hold nor none", c.AMLAlertAction)
+	}
+	if c.MonitoringCANEvery <= 0 {
+		add("KYCFLOW_MONITORING_CAN_EVERY must be positive")
+	}
 	if c.ComplianceSLA <= 0 {
 		add("KYCFLOW_COMPLIANCE_SLA must be positive")
 	}

@@ -74,7 +74,7 @@ func TestDevRunsEverySimulateScenario(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.Run(ctx, s); err != nil {
+		if _, err := c.Play(ctx, s, 30*time.Second); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if s.WantStage == "" {

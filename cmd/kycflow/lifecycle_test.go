@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -40,7 +41,9 @@ func startSystem(t *testing.T, ts *testtemporal.Server, serveTemporal string, en
 func startSystemWith(t *testing.T, ts *testtemporal.Server, serveTemporal string, withWorker bool, environ ...string) *system {
 	t.Helper()
 	dbURL := testenv.PostgresURL(t)
-	common := append([]string{"KYCFLOW_DATABASE_URL=" + dbURL, "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(), "KYCFLOW_API_TOKEN=" + apiToken}, environ...)
+	// Lifecycle tests end at the decision; monitoring tests switch it on.
+	common := append([]string{"KYCFLOW_DATABASE_URL=" + dbURL, "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(), "KYCFLOW_API_TOKEN=" + apiToken,
+		"KYCFLOW_AML_MONITORING=false"}, environ...)
 	s := startServe(t, append(common, "TEMPORAL_ADDRESS="+serveTemporal)...)
 	cfg, err := LoadConfig(append(common, "TEMPORAL_ADDRESS="+ts.GetFrontendHostPort(), "KYCFLOW_IDENFY_KEYS="+testKey))
 	if err != nil {
@@ -114,6 +117,14 @@ func (d detail) count(typ string) int {
 
 func (s *system) verification(t *testing.T, scanRef string) (detail, int) {
 	t.Helper()
+	raw, code := s.rawVerification(t, scanRef)
+	var d detail
+	json.Unmarshal(raw, &d)
+	return d, code
+}
+
+func (s *system) rawVerification(t *testing.T, scanRef string) ([]byte, int) {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, s.url+"/v1/verifications/"+scanRef, nil)
 	req.Header.Set("Authorization", "Bearer "+apiToken)
 	resp, err := http.DefaultClient.Do(req)
@@ -121,9 +132,8 @@ func (s *system) verification(t *testing.T, scanRef string) (detail, int) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var d detail
-	json.NewDecoder(resp.Body).Decode(&d)
-	return d, resp.StatusCode
+	raw, _ := io.ReadAll(resp.Body)
+	return raw, resp.StatusCode
 }
 
 // waitUntil polls the API until cond holds for scanRef.

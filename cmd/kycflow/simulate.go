@@ -102,7 +102,7 @@ func runScenarios(ctx context.Context, c *simulate.Client, names []string, wait 
 		if err != nil {
 			return err
 		}
-		acks, err := c.Run(ctx, s)
+		acks, err := c.Play(ctx, s, max(wait, 30*time.Second))
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
