@@ -27,19 +27,25 @@ func TestRecordHistories(t *testing.T) {
 		t.Skip("set KYCFLOW_RECORD_HISTORIES=1 to record replay histories")
 	}
 	ts := testtemporal.New(t)
-	sys := startSystem(t, ts, ts.GetFrontendHostPort(), "KYCFLOW_REVIEW_SLA=1s", "KYCFLOW_LATE_EVENT_WINDOW=3s")
+	sys := startSystem(t, ts, ts.GetFrontendHostPort(), "KYCFLOW_REVIEW_SLA=1s", "KYCFLOW_LATE_EVENT_WINDOW=3s", "KYCFLOW_AML_MONITORING=true")
 	post := func(file, ref string, nonce int, edits ...func(map[string]any)) {
 		b := kycBody(t, file, ref, nonce, edits...)
 		if r := sys.post(t, "kyc", b, signed(b)); r.Code != 200 {
 			t.Fatalf("post = %+v", r)
 		}
 	}
-	// stuck → approved → late stale → revised to DENIED → closed.
+	// stuck → approved (monitoring) → AML alert → clear → late stale → revised to DENIED → closed.
 	post("kyc_auto_suspected.json", "replay-revised", 1)
 	sys.waitUntil(t, "replay-revised", 30*time.Second, func(d detail) bool { return d.count("stuck") == 1 })
 	post("kyc_manual_approved.json", "replay-revised", 2)
 	post("kyc_manual_approved.json", "replay-revised", 3)
-	sys.waitUntil(t, "replay-revised", 30*time.Second, decidedApproved)
+	sys.waitUntil(t, "replay-revised", 30*time.Second, func(d detail) bool { return d.Stage == "monitoring" })
+	alert := amlBody(t, "replay-mon", "ALERT", "ALERT", "replay-revised")
+	sys.post(t, "aml", alert, signed(alert))
+	sys.waitUntil(t, "replay-revised", 30*time.Second, func(d detail) bool { return d.Stage == "aml_alert" })
+	if code, _ := sys.review(t, "replay-revised", `{"reviewer":"rec","decision":"clear","reason":"false positive"}`); code != 200 {
+		t.Fatalf("clear = %d", code)
+	}
 	post("kyc_auto_suspected.json", "replay-revised", 4, func(m map[string]any) { m["status"].(map[string]any)["overall"] = "REVIEWING" })
 	post("kyc_manual_approved.json", "replay-revised", 5, func(m map[string]any) { m["status"].(map[string]any)["overall"] = "DENIED" })
 	sys.waitUntil(t, "replay-revised", 30*time.Second, func(d detail) bool { return d.Stage == "closed" })
