@@ -134,10 +134,7 @@ func TestComplianceSLAEscalates(t *testing.T) {
 	env := newEnv(t, f)
 	send(env, time.Minute, ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallSuspected))
 	var got workflows.State
-	env.RegisterDelayedCallback(func() {
-		v, _ := env.QueryWorkflow(workflows.QueryState)
-		v.Get(&got)
-	}, 10*time.Hour)
+	stateAt(env, 10*time.Hour, &got)
 	env.SetTestTimeout(time.Minute)
 	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: workflows.Policy{ComplianceSLA: 8 * time.Hour}})
 	if !got.Escalated || count(f.types(), workflows.EntryEscalated) != 1 || !slices.Contains(f.events(), workflows.NotifyReviewOverdue) {
@@ -166,10 +163,7 @@ func TestOverdueReviewWithoutResultEscalates(t *testing.T) {
 	env := newEnv(t, f)
 	send(env, time.Minute, autoSuspected())
 	var got workflows.State
-	env.RegisterDelayedCallback(func() {
-		v, _ := env.QueryWorkflow(workflows.QueryState)
-		v.Get(&got)
-	}, 5*time.Hour)
+	stateAt(env, 5*time.Hour, &got)
 	env.SetTestTimeout(time.Minute)
 	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: workflows.Policy{ReviewSLA: time.Hour}})
 	if f.reconciles != 1 || count(f.types(), workflows.EntryEscalated) != 1 || count(f.events(), workflows.NotifyStuck) != 2 || !got.Stuck {

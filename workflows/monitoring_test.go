@@ -21,19 +21,13 @@ func TestMonitoringAlertClearAndConfirm(t *testing.T) {
 	env := newEnv(t, f)
 	send(env, time.Minute, manualApproved())
 	var afterApproval, afterAlert, afterClear workflows.State
-	query := func(at time.Duration, into *workflows.State) {
-		env.RegisterDelayedCallback(func() {
-			v, _ := env.QueryWorkflow(workflows.QueryState)
-			v.Get(into)
-		}, at)
-	}
-	query(10*time.Minute, &afterApproval)
+	stateAt(env, 10*time.Minute, &afterApproval)
 	send(env, time.Hour, aml("m-1", "ALERT", "ALERT"))
 	send(env, 61*time.Minute, aml("m-1", "ALERT", "ALERT")) // the same alert again: duplicate
-	query(2*time.Hour, &afterAlert)
+	stateAt(env, 2*time.Hour, &afterAlert)
 	var clear, confirm, wrong updateResult
 	update(env, 3*time.Hour, workflows.Review{Reviewer: "alice", Decision: "clear", Reason: "different person, DOB differs"}, &clear)
-	query(4*time.Hour, &afterClear)
+	stateAt(env, 4*time.Hour, &afterClear)
 	update(env, 4*time.Hour+time.Minute, workflows.Review{Reviewer: "alice", Decision: "approve", Reason: "x"}, &wrong)
 	send(env, 5*time.Hour, aml("m-1", "ALERT", "ALERT")) // a new alert after the clear is not a duplicate
 	update(env, 6*time.Hour, workflows.Review{Reviewer: "bob", Decision: "confirm", Reason: "sanctions list match confirmed"}, &confirm)
@@ -90,10 +84,7 @@ func TestMonitoringForAnUnknownScanRefIsAnOrphan(t *testing.T) {
 	env := newEnv(t, f)
 	send(env, time.Minute, aml("m-3", "ALERT", "ALERT"))
 	var got workflows.State
-	env.RegisterDelayedCallback(func() {
-		v, _ := env.QueryWorkflow(workflows.QueryState)
-		v.Get(&got)
-	}, time.Hour)
+	stateAt(env, time.Hour, &got)
 	env.SetTestTimeout(time.Minute)
 	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: monitored})
 	if got.Monitoring == nil || !got.Monitoring.Orphan || got.Stage != workflows.StageAMLAlert || count(f.types(), "orphan") != 1 {

@@ -180,6 +180,15 @@ func send(env *testsuite.TestWorkflowEnvironment, at time.Duration, events ...wo
 	}, at)
 }
 
+// stateAt queries the lifecycle's state at the given time after the start.
+func stateAt(env *testsuite.TestWorkflowEnvironment, at time.Duration, into *workflows.State) {
+	env.RegisterDelayedCallback(func() {
+		if v, err := env.QueryWorkflow(workflows.QueryState); err == nil {
+			v.Get(into)
+		}
+	}, at)
+}
+
 func run(t *testing.T, env *testsuite.TestWorkflowEnvironment, p workflows.Policy, state *workflows.State) {
 	t.Helper()
 	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: p, State: state})
@@ -193,14 +202,7 @@ func TestAutoThenManualApproved(t *testing.T) {
 	env := newEnv(t, f)
 	send(env, time.Minute, autoSuspected())
 	var mid workflows.State
-	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(workflows.QueryState)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		v.Get(&mid)
-	}, 2*time.Minute)
+	stateAt(env, 2*time.Minute, &mid)
 	send(env, time.Hour, manualApproved())
 	run(t, env, workflows.Policy{}, nil)
 	if err := env.GetWorkflowError(); err != nil {
@@ -252,10 +254,7 @@ func TestReviewSLAMarksStuck(t *testing.T) {
 	env := newEnv(t, f)
 	send(env, time.Minute, autoSuspected())
 	var stuck workflows.State
-	env.RegisterDelayedCallback(func() {
-		v, _ := env.QueryWorkflow(workflows.QueryState)
-		v.Get(&stuck)
-	}, 3*time.Hour)
+	stateAt(env, 3*time.Hour, &stuck)
 	send(env, 4*time.Hour, manualApproved())
 	run(t, env, workflows.Policy{ReviewSLA: 2 * time.Hour}, nil)
 	if !stuck.Stuck || stuck.Stage != workflows.StageAutoChecked {
@@ -312,10 +311,7 @@ func TestScreeningFlagsNeedReview(t *testing.T) {
 	e.SanctionsStatus = idenfy.ScreeningFlagsFound
 	send(env, time.Minute, e)
 	var got workflows.State
-	env.RegisterDelayedCallback(func() {
-		v, _ := env.QueryWorkflow(workflows.QueryState)
-		v.Get(&got)
-	}, time.Hour)
+	stateAt(env, time.Hour, &got)
 	env.SetTestTimeout(time.Minute)
 	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef})
 	if got.Stage != workflows.StageAwaitingCompliance || got.ReviewReason == "" {
@@ -477,10 +473,7 @@ func TestResubmittedGoesInReviewAndResetsTheSLA(t *testing.T) {
 	env := newEnv(t, f)
 	send(env, time.Minute, autoSuspected())
 	var first, second workflows.State
-	env.RegisterDelayedCallback(func() {
-		v, _ := env.QueryWorkflow(workflows.QueryState)
-		v.Get(&first)
-	}, 2*time.Minute)
+	stateAt(env, 2*time.Minute, &first)
 	send(env, 20*time.Hour, ev(idenfy.EventIdentificationResubmitted, false, idenfy.OverallReviewing))
 	env.RegisterDelayedCallback(func() {
 		v, _ := env.QueryWorkflow(workflows.QueryState)
@@ -537,10 +530,7 @@ func TestChangedScreeningFlagsAreNotADuplicate(t *testing.T) {
 	send(env, time.Minute, clean)
 	send(env, time.Hour, flagged)
 	var got workflows.State
-	env.RegisterDelayedCallback(func() {
-		v, _ := env.QueryWorkflow(workflows.QueryState)
-		v.Get(&got)
-	}, 2*time.Hour)
+	stateAt(env, 2*time.Hour, &got)
 	env.SetTestTimeout(time.Minute)
 	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef})
 	if got.Stage != workflows.StageAwaitingCompliance || count(f.types(), "duplicate") != 0 {
