@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"kycflow/idenfy"
 	"kycflow/workflows"
@@ -168,5 +169,25 @@ func TestOverdueReviewWithoutResultEscalates(t *testing.T) {
 	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: workflows.Policy{ReviewSLA: time.Hour}})
 	if f.reconciles != 1 || count(f.types(), workflows.EntryEscalated) != 1 || count(f.events(), workflows.NotifyStuck) != 2 || !got.Stuck {
 		t.Errorf("reconciles %d, timeline %v, notifications %v", f.reconciles, f.types(), f.events())
+	}
+}
+
+// A run that began before onboarding and monitoring existed (no version
+// markers) and receives its final result after the upgrade still onboards
+// and enters monitoring; what it did before the upgrade stays as it was.
+func TestLegacyRunActsOnDecisionsAfterTheUpgrade(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	env.OnGetVersion("decision-effects", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	env.OnGetVersion("aml-monitoring", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	env.OnGetVersion("upgrade-legacy-run-0", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	send(env, time.Minute, autoSuspected())
+	send(env, time.Hour, manualApproved())
+	run(t, env, monitored, nil)
+	if len(f.onboarded) != 1 || f.onboarded[0].Decision != workflows.DecisionApproved {
+		t.Fatalf("onboarding calls = %+v, want one for the approval", f.onboarded)
+	}
+	if all := f.allTypes(); count(all, workflows.EntryMonitoring) != 1 {
+		t.Errorf("timeline = %v, want monitoring started", all)
 	}
 }

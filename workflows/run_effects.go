@@ -106,6 +106,7 @@ func (r *run) reconcile(ctx workflow.Context) {
 
 // review is the UpdateReview handler (the validator has accepted it).
 func (r *run) review(ctx workflow.Context, rv Review) (State, error) {
+	r.upgrade()
 	r.m.review(workflow.Now(ctx), rv)
 	if err := r.record(ctx); err != nil {
 		return State{}, err

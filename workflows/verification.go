@@ -29,6 +29,7 @@ type Record struct {
 const (
 	versionEffects    = "decision-effects"
 	versionMonitoring = "aml-monitoring"
+	versionUpgrade    = "upgrade-legacy-run"
 )
 
 // storeRetry keeps retrying store writes: the trail must not have gaps, and
@@ -52,9 +53,10 @@ func Verification(ctx workflow.Context, in Input) error {
 	// replay as before.
 	effects := workflow.GetVersion(ctx, versionEffects, workflow.DefaultVersion, 1) >= 1
 	// AML monitoring after approval came later still.
-	monitoring := workflow.GetVersion(ctx, versionMonitoring, workflow.DefaultVersion, 1) >= 1 && effects && in.Policy.AMLMonitoring
-	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitoring}, signals: workflow.GetSignalChannel(ctx, SignalEvent),
-		wake: workflow.NewBufferedChannel(ctx, 1), published: map[string]string{}}
+	monitored := workflow.GetVersion(ctx, versionMonitoring, workflow.DefaultVersion, 1) >= 1
+	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitored && effects && in.Policy.AMLMonitoring},
+		signals: workflow.GetSignalChannel(ctx, SignalEvent), wake: workflow.NewBufferedChannel(ctx, 1), published: map[string]string{},
+		legacy: !effects || !monitored}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return *r.m.s, nil }); err != nil {
 		return err
 	}
@@ -106,6 +108,25 @@ func (r *run) continueAsNew(in Input) error {
 	return workflow.NewContinueAsNewError(r.ctx, VerificationWorkflow, Input{ScanRef: in.ScanRef, Policy: in.Policy, State: s})
 }
 
+// upgrade lets a run that began before onboarding, notifications and AML
+// monitoring existed use them from its next change on, instead of
+// recording decisions nobody acts on until it closes. Each change of such a
+// run asks under its own change ID: the changes it made before the upgrade
+// replay as they were (no marker), the first one after it records the
+// marker that switches the run over.
+func (r *run) upgrade() {
+	if !r.legacy {
+		return
+	}
+	id := fmt.Sprintf("%s-%d", versionUpgrade, r.upgrades)
+	r.upgrades++
+	if workflow.GetVersion(r.ctx, id, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	r.legacy = false
+	r.m.effects, r.m.monitoring = true, r.m.p.AMLMonitoring
+}
+
 func loadStored(ctx workflow.Context, scanRef string) (*State, error) {
 	var stored *State
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
@@ -129,6 +150,8 @@ type run struct {
 	inflight      int              // side effects still running
 	eventsThisRun int
 	published     map[string]string
+	legacy        bool // began before effects or monitoring existed
+	upgrades      int  // upgrade checks made by a legacy run
 
 	timer   workflow.Future
 	timerAt time.Time
@@ -144,9 +167,7 @@ func (r *run) step() error {
 		c.Receive(r.ctx, &e)
 		r.apply(e)
 	})
-	if r.m.effects {
-		sel.AddReceive(r.wake, func(c workflow.ReceiveChannel, _ bool) { c.ReceiveAsync(nil) })
-	}
+	sel.AddReceive(r.wake, func(c workflow.ReceiveChannel, _ bool) { c.ReceiveAsync(nil) })
 	fired := false
 	if timer := r.deadlineTimer(); timer != nil {
 		sel.AddFuture(timer, func(workflow.Future) { fired = true })
@@ -164,6 +185,7 @@ func (r *run) step() error {
 }
 
 func (r *run) apply(e Event) {
+	r.upgrade()
 	r.eventsThisRun++
 	r.m.apply(workflow.Now(r.ctx), e)
 }
@@ -199,6 +221,7 @@ func (r *run) quiesce() error {
 }
 
 func (r *run) onDeadline() {
+	r.upgrade()
 	now := workflow.Now(r.ctx)
 	s := r.m.s
 	switch {
