@@ -26,7 +26,7 @@ func TestOverdueReviewReconciledThroughTheStatusAPI(t *testing.T) {
 		wantStage workflows.Stage
 		wantEntry string
 	}{
-		{"iDenfy has the final result", idenfy.StatusResult{Status: "APPROVED", ManualDocument: &manual, ManualFace: &manual}, workflows.StageClosed, workflows.EntryReconciled},
+		{"iDenfy has the final result", idenfy.StatusResult{Status: "DENIED", ManualDocument: &manual, ManualFace: &manual}, workflows.StageClosed, workflows.EntryReconciled},
 		{"iDenfy has nothing final", idenfy.StatusResult{Status: "SUSPECTED"}, workflows.StageAutoChecked, workflows.EntryEscalated},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

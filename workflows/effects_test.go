@@ -125,8 +125,9 @@ func TestFourEyesOnARevision(t *testing.T) {
 	if first.state.Decision != workflows.DecisionApproved || errType(same.rejected) != workflows.ErrInvalidReview || other.state.Decision != workflows.DecisionRejected {
 		t.Errorf("reviews: first %+v same %v other %+v", first.state.Decision, same.rejected, other.state.Decision)
 	}
-	if len(f.onboarded) != 2 || !f.onboarded[1].Revision || f.onboarded[1].MessageID != "kyc-scan-1-decision-2" {
-		t.Errorf("onboarding = %+v, want the revision as decision 2", f.onboarded)
+	// approved, held while the revised result waits for review, rejected
+	if len(f.onboarded) != 3 || f.onboarded[1].Decision != workflows.DecisionHold || !f.onboarded[2].Revision || f.onboarded[2].MessageID != "kyc-scan-1-decision-2" {
+		t.Errorf("onboarding = %+v, want approval, hold, then the revision as decision 2", f.onboarded)
 	}
 }
 
@@ -143,19 +144,51 @@ func TestComplianceSLAEscalates(t *testing.T) {
 	}
 }
 
+// An approval from the status API carries no screening results: it waits
+// for a person, and the missed webhook, arriving later, settles it.
 func TestOverdueReviewIsReconciled(t *testing.T) {
 	final := manualApproved()
-	final.InboxID, final.Reconciled = 0, true
+	final.InboxID, final.Reconciled, final.EventType = 0, true, "STATUS_API"
 	f := &trail{reconciled: &workflows.ReconcileOutcome{Found: true, Event: &final}}
 	env := newEnv(t, f)
 	send(env, time.Minute, autoSuspected())
+	var waiting workflows.State
+	stateAt(env, 10*time.Hour, &waiting)
+	send(env, 30*time.Hour, manualApproved())
 	run(t, env, workflows.Policy{ReviewSLA: time.Hour}, nil)
 	types := f.types()
 	if f.reconciles != 1 || count(types, workflows.EntryStuck) != 1 || count(types, workflows.EntryReconciled) != 1 || count(types, workflows.EntryDecided) != 1 {
 		t.Errorf("reconciles %d, timeline %v", f.reconciles, types)
 	}
-	if got := f.last(); got.Decision != workflows.DecisionApproved || got.Stage != workflows.StageClosed {
-		t.Errorf("after reconciliation = %s/%s", got.Stage, got.Decision)
+	if waiting.Stage != workflows.StageAwaitingCompliance || waiting.Decision != workflows.DecisionNone {
+		t.Errorf("after reconciliation = %s/%s, want awaiting_compliance without a decision", waiting.Stage, waiting.Decision)
+	}
+	if got := f.last(); got.Decision != workflows.DecisionApproved || got.Stage != workflows.StageClosed || len(f.onboarded) != 1 {
+		t.Errorf("after the webhook = %s/%s, onboarding %d", got.Stage, got.Decision, len(f.onboarded))
+	}
+}
+
+// A customer approved and onboarded whose result later needs review (new
+// screening flags) is put on hold downstream until a person decides again.
+func TestApprovedCustomerNeedingReviewIsHeld(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	send(env, time.Minute, manualApproved())
+	flagged := manualApproved()
+	flagged.PEPsStatus = idenfy.ScreeningFlagsFound
+	send(env, time.Hour, flagged)
+	var out updateResult
+	update(env, 2*time.Hour, workflows.Review{Reviewer: "alice", Decision: "approve", Reason: "PEP match is a namesake"}, &out)
+	run(t, env, workflows.Policy{}, nil)
+	var got []workflows.Decision
+	for _, o := range f.onboarded {
+		got = append(got, o.Decision)
+	}
+	if want := []workflows.Decision{workflows.DecisionApproved, workflows.DecisionHold, workflows.DecisionApproved}; !slices.Equal(got, want) {
+		t.Errorf("onboarding calls = %v, want %v", got, want)
+	}
+	if out.err != nil || out.rejected != nil {
+		t.Errorf("review = %+v", out)
 	}
 }
 

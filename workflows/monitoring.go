@@ -138,7 +138,7 @@ func (m *machine) applyAML(now time.Time, e Event) {
 		m.add(now, EntryAMLAlert, e.InboxID, detail)
 		m.notify(now, NotifyAMLAlert, detail)
 		if m.p.AlertAction == AlertActionHold {
-			m.hold(now)
+			m.hold(now, "AML alert open; hold until a compliance officer clears or confirms it")
 		}
 	case !a.alert() && s.Stage == StageAMLAlert:
 		s.Stage, mon.Alert = StageMonitoring, false
@@ -159,16 +159,16 @@ func orStatus(a AMLStatus) string {
 	return strings.Join(parts, " ")
 }
 
-// hold asks the onboarding endpoint to hold the account while an alert is
-// open.
-func (m *machine) hold(now time.Time) {
+// hold asks the onboarding endpoint to hold an onboarded account while a
+// person looks at an AML alert or a changed result.
+func (m *machine) hold(now time.Time, reason string) {
 	if !m.effects {
 		return
 	}
 	s := m.s
 	m.out = append(m.out, effect{Onboard: &OnboardingRequest{
 		MessageID: fmt.Sprintf("%s-hold-%d", ID(s.ScanRef), s.Seq), ScanRef: s.ScanRef, ClientID: s.ClientID, ExternalRef: s.ExternalRef,
-		Decision: DecisionHold, DecisionSeq: s.DecisionSeq, Reason: "AML alert open; hold until a compliance officer clears or confirms it", DecidedAt: now,
+		Decision: DecisionHold, DecisionSeq: s.DecisionSeq, Reason: reason, DecidedAt: now,
 	}})
 }
 

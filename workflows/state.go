@@ -124,7 +124,11 @@ type machine struct {
 	// monitoring enables AML monitoring after approval (a later versioned
 	// change, and the policy's choice).
 	monitoring bool
-	out        []effect
+	// cautious sends approvals from the status API (no screening results)
+	// to review and holds an approved account that needs review again (a
+	// later versioned change).
+	cautious bool
+	out      []effect
 }
 
 // effect is a side effect the machine asks for; the run executes it.
@@ -293,6 +297,11 @@ func (m *machine) settle(now time.Time, e Event) {
 	s := m.s
 	s.Stage = StageDeciding
 	decision, reason := decide(e, m.p)
+	if m.cautious && decision == DecisionApproved && e.Reconciled {
+		// The status API reports no AML/PEP/sanctions screening: an
+		// approval needs a person, or the missed webhook, to confirm it.
+		decision, reason = DecisionNone, "APPROVED by iDenfy's status API, which reports no screening results; confirm it, or wait for the webhook"
+	}
 	if decision == DecisionNone {
 		s.Stage, s.ReviewReason = StageAwaitingCompliance, reason
 		if m.effects {
@@ -300,6 +309,11 @@ func (m *machine) settle(now time.Time, e Event) {
 		}
 		m.add(now, EntryReviewRequired, e.InboxID, reason)
 		m.notify(now, NotifyReviewRequired, reason)
+		if m.cautious && s.Decision == DecisionApproved && m.p.AlertAction == AlertActionHold {
+			// The downstream system onboarded this customer: hold the
+			// account until a person decides again.
+			m.hold(now, "approved earlier; a new result needs compliance review: "+reason)
+		}
 		return
 	}
 	s.ReviewReason = ""

@@ -30,6 +30,7 @@ const (
 	versionEffects    = "decision-effects"
 	versionMonitoring = "aml-monitoring"
 	versionUpgrade    = "upgrade-legacy-run"
+	versionCautious   = "cautious-approval"
 )
 
 // storeRetry keeps retrying store writes: the trail must not have gaps, and
@@ -54,9 +55,11 @@ func Verification(ctx workflow.Context, in Input) error {
 	effects := workflow.GetVersion(ctx, versionEffects, workflow.DefaultVersion, 1) >= 1
 	// AML monitoring after approval came later still.
 	monitored := workflow.GetVersion(ctx, versionMonitoring, workflow.DefaultVersion, 1) >= 1
-	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitored && effects && in.Policy.AMLMonitoring},
+	// Approvals without screening results went to review later still.
+	cautious := workflow.GetVersion(ctx, versionCautious, workflow.DefaultVersion, 1) >= 1
+	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitored && effects && in.Policy.AMLMonitoring, cautious: cautious},
 		signals: workflow.GetSignalChannel(ctx, SignalEvent), wake: workflow.NewBufferedChannel(ctx, 1), published: map[string]string{},
-		legacy: !effects || !monitored}
+		legacy: !effects || !monitored || !cautious}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return *r.m.s, nil }); err != nil {
 		return err
 	}
@@ -108,8 +111,8 @@ func (r *run) continueAsNew(in Input) error {
 	return workflow.NewContinueAsNewError(r.ctx, VerificationWorkflow, Input{ScanRef: in.ScanRef, Policy: in.Policy, State: s})
 }
 
-// upgrade lets a run that began before onboarding, notifications and AML
-// monitoring existed use them from its next change on, instead of
+// upgrade lets a run that began before onboarding, notifications, AML
+// monitoring or cautious approvals existed use them from its next change on, instead of
 // recording decisions nobody acts on until it closes. Each change of such a
 // run asks under its own change ID: the changes it made before the upgrade
 // replay as they were (no marker), the first one after it records the
@@ -124,7 +127,7 @@ func (r *run) upgrade() {
 		return
 	}
 	r.legacy = false
-	r.m.effects, r.m.monitoring = true, r.m.p.AMLMonitoring
+	r.m.effects, r.m.monitoring, r.m.cautious = true, r.m.p.AMLMonitoring, true
 }
 
 func loadStored(ctx workflow.Context, scanRef string) (*State, error) {
