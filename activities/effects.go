@@ -2,11 +2,15 @@ package activities
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -36,14 +40,22 @@ func (s Sink) wants(event string) bool {
 	return false
 }
 
-// Name identifies a sink on the timeline without its query string (which
-// may carry a token).
+// Name identifies a sink on the timeline and in history by its host and a
+// short fingerprint of the whole URL: the path or query may carry a token
+// (Slack-style hook URLs are secrets).
 func (s Sink) Name() string {
-	u, err := url.Parse(s.URL)
-	if err != nil {
-		return "sink"
+	host := "sink"
+	if u, err := url.Parse(s.URL); err == nil && u.Host != "" {
+		host = u.Host
 	}
-	return u.Host + u.Path
+	return host + "~" + s.Key()
+}
+
+// Key is the sink's fingerprint in heartbeat details (which Temporal
+// keeps): the URL itself never goes there.
+func (s Sink) Key() string {
+	sum := sha256.Sum256([]byte(s.URL))
+	return hex.EncodeToString(sum[:4])
 }
 
 // Mailer sends one e-mail.
@@ -82,7 +94,7 @@ func (e *Effects) Onboard(ctx context.Context, req workflows.OnboardingRequest) 
 	if err != nil {
 		return workflows.OnboardingOutcome{}, temporal.NewNonRetryableApplicationError("encode onboarding body", workflows.ErrOnboardingRejected, err)
 	}
-	stop := heartbeat(ctx)
+	stop := heartbeat(ctx, nil)
 	status, err := e.Sender.Post(ctx, e.OnboardingURL, req.MessageID, body)
 	stop()
 	if outbound.IsPermanent(err) {
@@ -99,21 +111,28 @@ func (e *Effects) Onboard(ctx context.Context, req workflows.OnboardingRequest) 
 // so a retry after a partial failure sends only the rest (an e-mail is
 // never sent twice by a retry).
 func (e *Effects) Notify(ctx context.Context, n workflows.Notification) (workflows.NotifyOutcome, error) {
-	var done []string
+	var prior []string
 	if activity.HasHeartbeatDetails(ctx) {
-		_ = activity.GetHeartbeatDetails(ctx, &done)
+		_ = activity.GetHeartbeatDetails(ctx, &prior)
 	}
+	p := &progress{done: prior}
 	sent := map[string]bool{}
-	for _, d := range done {
+	for _, d := range prior {
 		sent[strings.TrimPrefix(d, refusedPrefix)] = true
 	}
 	body, err := json.Marshal(n)
 	if err != nil {
 		return workflows.NotifyOutcome{}, temporal.NewNonRetryableApplicationError("encode notification", "EncodeNotification", err)
 	}
+	// Heartbeat all along, not only between sinks: several slow sinks
+	// must not look like a dead worker and get the finished ones resent.
+	stop := heartbeat(ctx, p.snapshot)
+	defer stop()
 	var errs []error
+	names := map[string]string{"email": "email"}
 	for _, s := range e.Sinks {
-		if !s.wants(n.Event) || sent[s.URL] {
+		names[s.Key()] = s.Name()
+		if !s.wants(n.Event) || sent[s.Key()] {
 			continue
 		}
 		_, err := e.Sender.Post(ctx, s.URL, n.MessageID, body)
@@ -121,32 +140,32 @@ func (e *Effects) Notify(ctx context.Context, n workflows.Notification) (workflo
 			errs = append(errs, fmt.Errorf("%s: %w", s.Name(), err))
 			continue
 		}
-		mark := s.URL
+		mark := s.Key()
 		if err != nil { // refused for good: retrying cannot help
-			mark = refusedPrefix + s.URL
+			mark = refusedPrefix + mark
 		}
-		sent[s.URL] = true
-		done = append(done, mark)
-		activity.RecordHeartbeat(ctx, done)
+		sent[s.Key()] = true
+		p.add(ctx, mark)
 	}
 	if e.Mailer != nil && contains(e.MailEvents, n.Event) && !sent["email"] {
 		if err := e.Mailer.Send(ctx, mailSubject(n), mailBody(n)); err != nil {
 			errs = append(errs, fmt.Errorf("e-mail: %w", err))
 		} else {
-			done = append(done, "email")
-			activity.RecordHeartbeat(ctx, done)
+			p.add(ctx, "email")
 		}
 	}
+	done := p.snapshot().([]string)
 	out := workflows.NotifyOutcome{}
 	for _, d := range done {
-		switch {
-		case d == "email":
-			out.Delivered = append(out.Delivered, "email")
-		case strings.HasPrefix(d, refusedPrefix):
-			out.Delivered = append(out.Delivered, Sink{URL: strings.TrimPrefix(d, refusedPrefix)}.Name()+" (refused)")
-		default:
-			out.Delivered = append(out.Delivered, Sink{URL: d}.Name())
+		key := strings.TrimPrefix(d, refusedPrefix)
+		name := names[key]
+		if name == "" {
+			name = "sink~" + key // removed from the configuration since
 		}
+		if key != d {
+			name += " (refused)"
+		}
+		out.Delivered = append(out.Delivered, name)
 	}
 	return out, errors.Join(errs...)
 }
@@ -175,10 +194,10 @@ func (e *Effects) Reconcile(ctx context.Context, scanRef string) (workflows.Reco
 	return workflows.ReconcileOutcome{Found: true, Event: ev}, nil
 }
 
-// heartbeat reports liveness while a slow call runs, so a killed worker's
-// attempt is retried within the heartbeat timeout, not the whole
-// start-to-close timeout.
-func heartbeat(ctx context.Context) (stop func()) {
+// heartbeat reports liveness, with details when given, while a slow call
+// runs, so a killed worker's attempt is retried within the heartbeat
+// timeout, not the whole start-to-close timeout.
+func heartbeat(ctx context.Context, details func() any) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		t := time.NewTicker(2 * time.Second)
@@ -188,11 +207,36 @@ func heartbeat(ctx context.Context) (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				activity.RecordHeartbeat(ctx)
+				if details != nil {
+					activity.RecordHeartbeat(ctx, details())
+				} else {
+					activity.RecordHeartbeat(ctx)
+				}
 			}
 		}
 	}()
 	return func() { close(done) }
+}
+
+// progress is what a notification has delivered so far, shared with the
+// heartbeat goroutine.
+type progress struct {
+	mu   sync.Mutex
+	done []string
+}
+
+func (p *progress) add(ctx context.Context, mark string) {
+	p.mu.Lock()
+	p.done = append(p.done, mark)
+	snap := slices.Clone(p.done)
+	p.mu.Unlock()
+	activity.RecordHeartbeat(ctx, snap)
+}
+
+func (p *progress) snapshot() any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.done)
 }
 
 func contains(list []string, s string) bool {

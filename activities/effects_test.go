@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -173,4 +175,58 @@ func (f *fakeSMTP) messages() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.got)
+}
+
+// A slow sink does not starve the heartbeat, the heartbeat names sinks by
+// fingerprint (never by URL, which may carry a token), and a retry that
+// resumes from it sends nothing twice.
+func TestNotifyHeartbeatsAndResumesWithoutURLs(t *testing.T) {
+	slow, fast := fakes.NewReceiver(t, secret(t)), fakes.NewReceiver(t, secret(t))
+	held, release := slow.Hold()
+	go func() { <-held; time.Sleep(2500 * time.Millisecond); release() }()
+	e := &activities.Effects{
+		Sender: &outbound.Sender{Secrets: []outbound.Secret{secret(t)}},
+		Sinks:  []activities.Sink{{URL: slow.URL + "/hook/path-secret"}, {URL: fast.URL + "?token=query-secret"}},
+	}
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.RegisterActivity(e)
+	var mu sync.Mutex
+	var beats [][]string
+	env.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) {
+		var got []string
+		if d.HasValues() {
+			d.Get(&got)
+		}
+		mu.Lock()
+		beats = append(beats, got)
+		mu.Unlock()
+	})
+	n := workflows.Notification{MessageID: "m-1", Event: workflows.NotifyDecided, ScanRef: "s1", At: time.Now()}
+	v, err := env.ExecuteActivity(e.Notify, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out workflows.NotifyOutcome
+	v.Get(&out)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(beats) == 0 {
+		t.Fatal("no heartbeat while the slow sink was busy")
+	}
+	for _, text := range append(slices.Concat(beats...), out.Delivered...) {
+		if strings.Contains(text, "secret") || strings.Contains(text, "/hook") {
+			t.Errorf("heartbeat or outcome %q carries the sink URL", text)
+		}
+	}
+	if len(out.Delivered) != 2 {
+		t.Errorf("delivered = %v", out.Delivered)
+	}
+	env.SetHeartbeatDetails([]string{e.Sinks[0].Key(), e.Sinks[1].Key()})
+	if _, err := env.ExecuteActivity(e.Notify, n); err != nil {
+		t.Fatal(err)
+	}
+	if slow.Attempts("m-1") != 1 || fast.Attempts("m-1") != 1 {
+		t.Errorf("attempts after the resumed retry: slow %d, fast %d; want 1 each", slow.Attempts("m-1"), fast.Attempts("m-1"))
+	}
 }
