@@ -43,6 +43,9 @@ type Options struct {
 	// Requeued is called after a redrive made an event pending (the
 	// relay's wake-up).
 	Requeued func()
+	// ReviewTimeout bounds how long a review waits for the lifecycle to
+	// take it (no worker running, Temporal slow); default 30 s.
+	ReviewTimeout time.Duration
 }
 
 // API serves /v1.
@@ -53,6 +56,7 @@ type API struct {
 	hasToken  bool
 	log       *slog.Logger
 	requeued  func()
+	reviewFor time.Duration
 }
 
 // New returns the API.
@@ -63,7 +67,11 @@ func New(s Store, t Temporal, o Options) *API {
 	if o.Requeued == nil {
 		o.Requeued = func() {}
 	}
-	return &API{store: s, temporal: t, tokenHash: sha256.Sum256([]byte(o.Token)), hasToken: o.Token != "", log: o.Log, requeued: o.Requeued}
+	if o.ReviewTimeout <= 0 {
+		o.ReviewTimeout = 30 * time.Second
+	}
+	return &API{store: s, temporal: t, tokenHash: sha256.Sum256([]byte(o.Token)), hasToken: o.Token != "", log: o.Log, requeued: o.Requeued,
+		reviewFor: o.ReviewTimeout}
 }
 
 // Register adds the /v1 routes.

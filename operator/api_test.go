@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"kycflow/httpserver"
 	"kycflow/internal/testenv"
 	"kycflow/operator"
@@ -129,5 +131,34 @@ func TestListPagesAndFilters(t *testing.T) {
 		if w := get(h, "/v1/verifications?"+q, "Bearer "+token); w.Code != http.StatusBadRequest {
 			t.Errorf("?%s = %d, want 400", q, w.Code)
 		}
+	}
+}
+
+// hangingTemporal takes an Update and never answers, like a namespace with
+// no worker polling.
+type hangingTemporal struct{}
+
+func (hangingTemporal) UpdateWorkflow(ctx context.Context, _ client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func TestReviewWithoutAWorkerTimesOut(t *testing.T) {
+	db := testenv.SQLite(t)
+	e, err := httpserver.NewEngine(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	operator.New(db, hangingTemporal{}, operator.Options{Token: token, ReviewTimeout: 200 * time.Millisecond}).Register(e)
+	if err := db.SaveVerification(context.Background(), store.Verification{ScanRef: "s1", WorkflowID: "kyc-s1", Stage: "awaiting_compliance", Seq: 1, State: "{}"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	w := do(e, http.MethodPost, "/v1/verifications/s1/review", "Bearer "+token)
+	if w.Code != http.StatusGatewayTimeout || !strings.Contains(w.Body.String(), "worker") || w.Header().Get("Retry-After") == "" {
+		t.Errorf("review = %d %s, want 504 naming the missing worker", w.Code, w.Body)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("review answered after %s", took)
 	}
 }

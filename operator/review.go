@@ -1,8 +1,10 @@
 package operator
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -42,6 +44,8 @@ func (a *API) review(c *gin.Context) {
 		a.unavailable(c, err)
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, a.reviewFor)
+	defer cancel()
 	h, err := a.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflows.ID(scanRef), UpdateName: workflows.UpdateReview, Args: []any{rv},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -60,6 +64,12 @@ func (a *API) review(c *gin.Context) {
 		c.JSON(http.StatusBadRequest, gin.H{"error": reason(err)})
 	case errors.As(err, &app) && app.Type() == workflows.ErrNotAwaitingReview, errors.As(err, &notFound):
 		c.JSON(http.StatusConflict, gin.H{"error": "verification is not awaiting compliance review"})
+	case ctx.Err() != nil && c.Request.Context().Err() == nil:
+		// Nobody took the review in time: most likely no worker runs.
+		a.log.Warn("compliance review timed out", "scan_ref", scanRef, "after", a.reviewFor)
+		c.Header("Retry-After", "30")
+		c.JSON(http.StatusGatewayTimeout, gin.H{"error": fmt.Sprintf("the lifecycle did not take the review within %s (is a worker running?); "+
+			"it was not recorded, unless a worker picks it up later: check the verification before sending it again", a.reviewFor)})
 	default:
 		a.unavailable(c, err)
 	}
