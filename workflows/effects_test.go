@@ -224,3 +224,19 @@ func TestLegacyRunActsOnDecisionsAfterTheUpgrade(t *testing.T) {
 		t.Errorf("timeline = %v, want monitoring started", all)
 	}
 }
+
+// An onboarding call still retrying when a newer decision is made is
+// cancelled: the endpoint never gets the older decision after the newer.
+func TestNewerDecisionSupersedesARetryingOnboardingCall(t *testing.T) {
+	f := &trail{failSeq: 1}
+	env := newEnv(t, f)
+	send(env, time.Minute, ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallDenied))
+	send(env, 10*time.Minute, manualApproved())
+	run(t, env, workflows.Policy{}, nil)
+	if len(f.onboarded) != 1 || f.onboarded[0].DecisionSeq != 2 || f.onboarded[0].Decision != workflows.DecisionApproved {
+		t.Errorf("onboarding calls = %+v, want only decision 2", f.onboarded)
+	}
+	if all := f.allTypes(); count(all, workflows.EntrySuperseded) != 1 || count(all, workflows.EntryOnboardFailed) != 0 {
+		t.Errorf("timeline = %v, want decision 1 superseded, nothing failed", all)
+	}
+}

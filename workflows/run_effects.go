@@ -42,10 +42,24 @@ func (r *run) onboard(ctx workflow.Context, req OnboardingRequest) {
 			MaximumAttempts: r.m.p.OnboardingAttempts, NonRetryableErrorTypes: []string{ErrOnboardingRejected}},
 		Summary: fmt.Sprintf("onboarding call: %s (decision %d)", req.Decision, req.DecisionSeq),
 	})
+	superseded := false
+	if r.m.cautious {
+		// A newer onboarding call supersedes one still retrying: the
+		// endpoint must not get an older decision after a newer one.
+		if r.supersede != nil {
+			r.supersede()
+		}
+		var cancel workflow.CancelFunc
+		actx, cancel = workflow.WithCancel(actx)
+		r.supersede = func() { superseded = true; cancel() }
+	}
 	var out OnboardingOutcome
 	err := workflow.ExecuteActivity(actx, ActivityOnboard, req).Get(ctx, &out)
 	now := workflow.Now(ctx)
 	switch {
+	case err != nil && superseded:
+		r.m.add(now, EntrySuperseded, 0, fmt.Sprintf("decision %d (%s) not delivered: a newer onboarding call replaced it", req.DecisionSeq, req.Decision))
+		return
 	case err == nil && out.Skipped:
 		r.m.add(now, EntryOnboarded, 0, fmt.Sprintf("decision %d: no onboarding URL configured; skipped", req.DecisionSeq))
 	case err == nil:

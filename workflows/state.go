@@ -40,6 +40,7 @@ const (
 	EntryReconciled     = "reconciled"
 	EntryOnboarded      = "onboarding_called"
 	EntryOnboardFailed  = "onboarding_failed"
+	EntrySuperseded     = "onboarding_superseded"
 	EntryNotified       = "notified"
 	EntryNotifyFailed   = "notify_failed"
 )
@@ -124,9 +125,10 @@ type machine struct {
 	// monitoring enables AML monitoring after approval (a later versioned
 	// change, and the policy's choice).
 	monitoring bool
-	// cautious sends approvals from the status API (no screening results)
-	// to review and holds an approved account that needs review again (a
-	// later versioned change).
+	// cautious (one later versioned change) sends approvals from the
+	// status API (no screening results) to review, holds an approved
+	// account that needs review again, and lets a newer onboarding call
+	// supersede one still retrying.
 	cautious bool
 	out      []effect
 }

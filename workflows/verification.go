@@ -153,8 +153,9 @@ type run struct {
 	inflight      int              // side effects still running
 	eventsThisRun int
 	published     map[string]string
-	legacy        bool // began before effects or monitoring existed
-	upgrades      int  // upgrade checks made by a legacy run
+	supersede     func() // cancels the onboarding call in flight
+	legacy        bool   // began before effects or monitoring existed
+	upgrades      int    // upgrade checks made by a legacy run
 
 	timer   workflow.Future
 	timerAt time.Time

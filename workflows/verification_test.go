@@ -26,6 +26,7 @@ type trail struct {
 	onboarded  []workflows.OnboardingRequest
 	notified   []workflows.Notification
 	onboardErr error
+	failSeq    int // onboarding calls for this decision fail, retryably
 	reconciled *workflows.ReconcileOutcome
 	reconciles int
 }
@@ -35,6 +36,9 @@ func (f *trail) onboard(_ context.Context, r workflows.OnboardingRequest) (workf
 	defer f.mu.Unlock()
 	if f.onboardErr != nil {
 		return workflows.OnboardingOutcome{}, f.onboardErr
+	}
+	if r.DecisionSeq == f.failSeq {
+		return workflows.OnboardingOutcome{}, errors.New("receiver answered 503")
 	}
 	f.onboarded = append(f.onboarded, r)
 	return workflows.OnboardingOutcome{Status: 200}, nil
