@@ -86,7 +86,9 @@ func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, 
 	var err error
 	switch kind {
 	case KindKYB:
-		err = c.kyb(r)
+		if err = c.kyb(r); err == nil {
+			_, err = SummarizeCompany(body)
+		}
 	case KindAML:
 		if err = c.aml(r); err == nil {
 			_, err = SummarizeMonitoring(body)

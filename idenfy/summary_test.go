@@ -61,3 +61,25 @@ func TestSummarizeMonitoring(t *testing.T) {
 		t.Errorf("status as an object = %v, want ErrInvalidJSON", err)
 	}
 }
+
+func TestSummarizeCompany(t *testing.T) {
+	review, err := idenfy.SummarizeCompany(fixture(t, "kyb_company_review.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if review.ReviewStatus != "APPROVED" || len(review.Screenings) != 2 ||
+		review.Screenings[0].Subject != "COMPANY:c0ffee00-aaaa-4bbb-8ccc-000000000010" ||
+		review.Screenings[1] != (idenfy.Screening{Subject: "BENEFICIARY:b0000000-0000-4000-8000-000000000011", PEPs: "NO_FLAGS", Sanctions: "NO_FLAGS", News: "NO_FLAGS"}) {
+		t.Errorf("review summary = %+v", review)
+	}
+	aml, err := idenfy.SummarizeCompany(fixture(t, "kyb_company_aml_review.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aml.ReviewStatus != "" || len(aml.Screenings) != 1 || aml.Screenings[0].Subject != "BENEFICIARY:b0000000-0000-4000-8000-000000000011" || aml.Screenings[0].Flagged() {
+		t.Errorf("AML review summary = %+v", aml)
+	}
+	if !(idenfy.Screening{PEPs: idenfy.ScreeningFlagsFound}).Flagged() || (idenfy.Screening{PEPs: "FALSE_POSITIVE"}).Flagged() {
+		t.Error("Flagged() is wrong")
+	}
+}
