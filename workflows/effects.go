@@ -11,7 +11,8 @@ import (
 // apply a decision exactly once.
 type OnboardingRequest struct {
 	MessageID   string          `json:"messageId"`
-	ScanRef     string          `json:"scanRef"`
+	ScanRef     string          `json:"scanRef,omitempty"`
+	CompanyID   string          `json:"companyId,omitempty"` // KYB decisions
 	ClientID    string          `json:"clientId"`
 	ExternalRef string          `json:"externalRef"`
 	Decision    Decision        `json:"decision"`
@@ -33,7 +34,8 @@ type OnboardingOutcome struct {
 type Notification struct {
 	MessageID   string    `json:"messageId"`
 	Event       string    `json:"event"`
-	ScanRef     string    `json:"scanRef"`
+	ScanRef     string    `json:"scanRef,omitempty"`
+	CompanyID   string    `json:"companyId,omitempty"` // KYB lifecycles
 	ClientID    string    `json:"clientId"`
 	ExternalRef string    `json:"externalRef"`
 	Stage       Stage     `json:"stage"`

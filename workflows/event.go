@@ -27,6 +27,9 @@ type Event struct {
 	// AML is set on AML monitoring events (kind aml) and replaces the
 	// identification summary.
 	AML *AMLStatus `json:"aml,omitempty"`
+	// Company is set on KYB events (kind kyb) and replaces the
+	// identification summary.
+	Company *idenfy.CompanySummary `json:"company,omitempty"`
 	idenfy.Summary
 }
 
@@ -63,7 +66,7 @@ func sortedList(s []string) string {
 // lapse reports whether the event says the session ended without a result:
 // expired or cancelled.
 func (e Event) lapse() bool {
-	if e.AML != nil {
+	if e.AML != nil || e.Company != nil {
 		return false
 	}
 	switch e.EventType {
@@ -78,12 +81,15 @@ func (e Event) lapse() bool {
 }
 
 // verdict reports whether the event carries a final verification result.
-func (e Event) verdict() bool { return e.AML == nil && e.Final && !e.lapse() }
+func (e Event) verdict() bool { return e.AML == nil && e.Company == nil && e.Final && !e.lapse() }
 
 // describe is the event's one-line, PII-free description for the timeline.
 func (e Event) describe() string {
 	if e.AML != nil {
 		return e.EventType + " " + e.AML.MonitoringID + " " + orStatus(*e.AML)
+	}
+	if e.Company != nil {
+		return e.describeCompany()
 	}
 	var b strings.Builder
 	b.WriteString(e.EventType)

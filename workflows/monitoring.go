@@ -167,7 +167,7 @@ func (m *machine) hold(now time.Time, reason string) {
 	}
 	s := m.s
 	m.out = append(m.out, effect{Onboard: &OnboardingRequest{
-		MessageID: fmt.Sprintf("%s-hold-%d", ID(s.ScanRef), s.Seq), ScanRef: s.ScanRef, ClientID: s.ClientID, ExternalRef: s.ExternalRef,
+		MessageID: fmt.Sprintf("%s-hold-%d", s.WorkflowID(), s.Seq), ScanRef: s.ScanRef, CompanyID: s.companyOnly(), ClientID: s.ClientID, ExternalRef: s.ExternalRef,
 		Decision: DecisionHold, DecisionSeq: s.DecisionSeq, Reason: reason, DecidedAt: now,
 	}})
 }

@@ -17,6 +17,8 @@ import (
 const (
 	// VerificationWorkflow is the workflow type of a KYC lifecycle.
 	VerificationWorkflow = "KycVerification"
+	// CompanyWorkflow is the workflow type of a KYB company lifecycle.
+	CompanyWorkflow = "KybVerification"
 	// SignalEvent delivers an Event to a lifecycle.
 	SignalEvent = "idenfy-event"
 	// QueryState returns the lifecycle's State.
@@ -28,6 +30,7 @@ const (
 	// Activity names.
 	ActivityRecordState      = "RecordState"
 	ActivityLoadVerification = "LoadVerification"
+	ActivityLoadCompany      = "LoadCompany"
 	ActivityOnboard          = "Onboard"
 	ActivityNotify           = "Notify"
 	ActivityReconcile        = "Reconcile"
@@ -64,13 +67,18 @@ var (
 	AttrDecision = temporal.NewSearchAttributeKeyKeyword("KycDecision")
 	AttrScanRef  = temporal.NewSearchAttributeKeyKeyword("IdenfyScanRef")
 	AttrClientID = temporal.NewSearchAttributeKeyKeyword("IdenfyClientId")
+
+	AttrKybStage    = temporal.NewSearchAttributeKeyKeyword("KybStage")
+	AttrKybDecision = temporal.NewSearchAttributeKeyKeyword("KybDecision")
+	AttrCompanyID   = temporal.NewSearchAttributeKeyKeyword("IdenfyCompanyId")
 )
 
 // SearchAttributes lists kycflow's custom search attributes and their types,
 // for registration on a namespace.
 func SearchAttributes() map[string]enumspb.IndexedValueType {
 	out := map[string]enumspb.IndexedValueType{}
-	for _, k := range []temporal.SearchAttributeKeyKeyword{AttrStage, AttrStatus, AttrDecision, AttrScanRef, AttrClientID} {
+	for _, k := range []temporal.SearchAttributeKeyKeyword{AttrStage, AttrStatus, AttrDecision, AttrScanRef, AttrClientID,
+		AttrKybStage, AttrKybDecision, AttrCompanyID} {
 		out[k.GetName()] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
 	}
 	return out

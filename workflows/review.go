@@ -35,7 +35,7 @@ func (m *machine) validateReview(r Review) error {
 		want = StageAMLAlert
 	}
 	if s.Stage != want {
-		return temporal.NewApplicationError(fmt.Sprintf("verification %s is %s, not %s", s.ScanRef, s.Stage, want), ErrNotAwaitingReview)
+		return temporal.NewApplicationError(fmt.Sprintf("%s is %s, not %s", s.WorkflowID(), s.Stage, want), ErrNotAwaitingReview)
 	}
 	return CheckReview(r, s.LastReviewer, m.p.FourEyes)
 }

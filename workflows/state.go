@@ -62,6 +62,7 @@ type Entry struct {
 // State is a lifecycle's state: the `state` query answer, the stored
 // projection, and what continue-as-new carries. No personal data.
 type State struct {
+	Kind        string `json:"kind,omitempty"` // KindCompany for KYB; empty for KYC
 	ScanRef     string `json:"scanRef"`
 	ClientID    string `json:"clientId,omitempty"`
 	ExternalRef string `json:"externalRef,omitempty"`
@@ -90,8 +91,10 @@ type State struct {
 	LastReviewer string `json:"lastReviewer,omitempty"`
 	// Monitoring is the ongoing AML monitoring (nil until there is any).
 	Monitoring *Monitoring `json:"monitoring,omitempty"`
-	CloseAt    time.Time   `json:"closeAt,omitzero"`
-	UpdatedAt  time.Time   `json:"updatedAt,omitzero"`
+	// Company is the KYB part of a company lifecycle.
+	Company   *Company  `json:"company,omitempty"`
+	CloseAt   time.Time `json:"closeAt,omitzero"`
+	UpdatedAt time.Time `json:"updatedAt,omitzero"`
 
 	// Current is the semantic key of the result in force.
 	Current string `json:"current,omitempty"`
@@ -147,7 +150,7 @@ func (m *machine) notify(now time.Time, event, detail string) {
 	}
 	s := m.s
 	m.out = append(m.out, effect{Notify: &Notification{
-		MessageID: fmt.Sprintf("%s-%s-%d", ID(s.ScanRef), event, s.Seq), Event: event, ScanRef: s.ScanRef,
+		MessageID: fmt.Sprintf("%s-%s-%d", s.WorkflowID(), event, s.Seq), Event: event, ScanRef: s.ScanRef, CompanyID: s.companyOnly(),
 		ClientID: s.ClientID, ExternalRef: s.ExternalRef, Stage: s.Stage, Status: s.Status, Decision: s.Decision,
 		DecisionSeq: s.DecisionSeq, Detail: detail, At: now,
 	}})
@@ -159,7 +162,7 @@ func (m *machine) onboard(now time.Time, reviewer string) {
 	}
 	s := m.s
 	req := &OnboardingRequest{
-		MessageID: fmt.Sprintf("%s-decision-%d", ID(s.ScanRef), s.DecisionSeq), ScanRef: s.ScanRef, ClientID: s.ClientID,
+		MessageID: fmt.Sprintf("%s-decision-%d", s.WorkflowID(), s.DecisionSeq), ScanRef: s.ScanRef, CompanyID: s.companyOnly(), ClientID: s.ClientID,
 		ExternalRef: s.ExternalRef, Decision: s.Decision, DecisionSeq: s.DecisionSeq, Revision: s.DecisionSeq > 1,
 		Reason: s.DecisionReason, Reviewer: reviewer, DecidedAt: now,
 	}
@@ -195,12 +198,12 @@ func (m *machine) apply(now time.Time, e Event) {
 	s.Events++
 	s.UpdatedAt = now
 	m.add(now, EntryReceived, e.InboxID, e.describe())
-	if m.duplicate(e) {
+	if (e.Company != nil && m.companyDuplicate(e)) || (e.Company == nil && m.duplicate(e)) {
 		m.add(now, EntryDuplicate, e.InboxID, "already applied")
 		s.remember(e.DedupKey())
 		return
 	}
-	if e.AML != nil {
+	if e.AML != nil || e.Company != nil {
 		s.remember(e.DedupKey())
 	} else {
 		s.remember(e.DedupKey(), e.SemanticKey())
@@ -212,6 +215,8 @@ func (m *machine) apply(now time.Time, e Event) {
 	switch {
 	case e.AML != nil:
 		m.applyAML(now, e)
+	case e.Company != nil:
+		m.applyCompany(now, e)
 	case e.verdict():
 		m.applyVerdict(now, e)
 	case e.lapse():
@@ -364,7 +369,7 @@ func (m *machine) reviewOverdue(now time.Time) {
 	detail := fmt.Sprintf("no final result %s after the preliminary one", m.p.ReviewSLA)
 	m.add(now, EntryStuck, 0, detail)
 	m.notify(now, NotifyStuck, detail)
-	if m.effects {
+	if m.effects && s.Kind != KindCompany { // iDenfy's status API knows identifications only
 		m.out = append(m.out, effect{Reconcile: true})
 	}
 }
@@ -405,6 +410,31 @@ func (s *State) monitoringIDs() []string {
 		return nil
 	}
 	return s.Monitoring.IDs
+}
+
+// WorkflowID is the ID of the lifecycle's workflow.
+func (s *State) WorkflowID() string {
+	if s.Kind == KindCompany {
+		return CompanyID(s.CompanyID)
+	}
+	return ID(s.ScanRef)
+}
+
+// Subject is the scanRef, or the company ID of a KYB lifecycle.
+func (s *State) Subject() string {
+	if s.Kind == KindCompany {
+		return s.CompanyID
+	}
+	return s.ScanRef
+}
+
+// companyOnly is the company ID for a KYB lifecycle's messages; a
+// beneficiary's KYC messages do not name the company.
+func (s *State) companyOnly() string {
+	if s.Kind == KindCompany {
+		return s.CompanyID
+	}
+	return ""
 }
 
 func (s *State) learnIDs(e Event) {

@@ -10,8 +10,10 @@ import (
 
 // Input starts, or continues as new, a lifecycle.
 type Input struct {
-	ScanRef string `json:"scanRef"`
-	Policy  Policy `json:"policy"`
+	ScanRef string `json:"scanRef,omitempty"`
+	// CompanyID is set, instead of ScanRef, for a KYB company lifecycle.
+	CompanyID string `json:"companyId,omitempty"`
+	Policy    Policy `json:"policy"`
 	// State is carried across continue-as-new; nil for a fresh run, which
 	// first loads the stored projection (the store is authoritative for a
 	// closed lifecycle).
@@ -39,13 +41,15 @@ var storeRetry = &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoef
 
 // Verification is the KYC lifecycle of one scanRef (workflow ID kyc-<scanRef>):
 // preliminary result → final result → decision → late-event window → closed.
+// Registered as CompanyWorkflow too, it is the KYB lifecycle of a company
+// (workflow ID kyb-<company id>, Input.CompanyID set).
 func Verification(ctx workflow.Context, in Input) error {
 	in.Policy = in.Policy.WithDefaults()
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry})
 	s := in.State
 	if s == nil {
 		var err error
-		if s, err = loadStored(ctx, in.ScanRef); err != nil {
+		if s, err = loadStored(ctx, in); err != nil {
 			return err
 		}
 	}
@@ -57,6 +61,9 @@ func Verification(ctx workflow.Context, in Input) error {
 	monitored := workflow.GetVersion(ctx, versionMonitoring, workflow.DefaultVersion, 1) >= 1
 	// Approvals without screening results went to review later still.
 	cautious := workflow.GetVersion(ctx, versionCautious, workflow.DefaultVersion, 1) >= 1
+	if s.Kind == KindCompany {
+		in.Policy.AMLMonitoring = false // iDenfy monitors people, by scanRef
+	}
 	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitored && effects && in.Policy.AMLMonitoring, cautious: cautious},
 		signals: workflow.GetSignalChannel(ctx, SignalEvent), wake: workflow.NewBufferedChannel(ctx, 1), published: map[string]string{},
 		legacy: !effects || !monitored || !cautious}
@@ -85,7 +92,7 @@ func Verification(ctx workflow.Context, in Input) error {
 				return err
 			}
 			if r.m.s.Stage == StageClosed {
-				workflow.GetLogger(ctx).Info("lifecycle closed", "scanRef", s.ScanRef, "decision", s.Decision)
+				workflow.GetLogger(ctx).Info("lifecycle closed", "subject", s.Subject(), "decision", s.Decision)
 				return nil
 			}
 			continue
@@ -108,7 +115,8 @@ func (r *run) continueAsNew(in Input) error {
 	s := r.m.s
 	s.Carried, s.CarriedEffects = r.m.flush(), r.m.takeEffects()
 	s.Seen = s.Seen[max(0, len(s.Seen)-maxSeen):]
-	return workflow.NewContinueAsNewError(r.ctx, VerificationWorkflow, Input{ScanRef: in.ScanRef, Policy: in.Policy, State: s})
+	return workflow.NewContinueAsNewError(r.ctx, workflow.GetInfo(r.ctx).WorkflowType.Name,
+		Input{ScanRef: in.ScanRef, CompanyID: in.CompanyID, Policy: in.Policy, State: s})
 }
 
 // upgrade lets a run that began before onboarding, notifications, AML
@@ -130,16 +138,20 @@ func (r *run) upgrade() {
 	r.m.effects, r.m.monitoring, r.m.cautious = true, r.m.p.AMLMonitoring, true
 }
 
-func loadStored(ctx workflow.Context, scanRef string) (*State, error) {
+func loadStored(ctx workflow.Context, in Input) (*State, error) {
+	activity, subject, fresh := ActivityLoadVerification, in.ScanRef, NewState(in.ScanRef)
+	if in.CompanyID != "" {
+		activity, subject, fresh = ActivityLoadCompany, in.CompanyID, &State{Kind: KindCompany, CompanyID: in.CompanyID, Stage: StageAwaitingResult}
+	}
 	var stored *State
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry, Summary: "load stored lifecycle of " + scanRef,
+		StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry, Summary: "load stored lifecycle of " + subject,
 	})
-	if err := workflow.ExecuteActivity(actx, ActivityLoadVerification, scanRef).Get(ctx, &stored); err != nil {
+	if err := workflow.ExecuteActivity(actx, activity, subject).Get(ctx, &stored); err != nil {
 		return nil, fmt.Errorf("load stored lifecycle: %w", err)
 	}
 	if stored == nil {
-		return NewState(scanRef), nil
+		return fresh, nil
 	}
 	return stored, nil
 }
@@ -231,14 +243,14 @@ func (r *run) onDeadline() {
 	switch {
 	case (s.Stage == StageAutoChecked || s.Stage == StageInReview) && !s.Stuck && !now.Before(s.ReviewDeadline):
 		r.m.reviewOverdue(now)
-		workflow.GetLogger(r.ctx).Warn("manual review overdue", "scanRef", s.ScanRef)
+		workflow.GetLogger(r.ctx).Warn("iDenfy review overdue", "subject", s.Subject())
 	case s.Stage == StageDecided && !now.Before(s.CloseAt):
 		r.m.close(now)
 	case s.Stage == StageMonitoring && s.monitored() && !s.Monitoring.Until.IsZero() && !now.Before(s.Monitoring.Until):
 		r.m.stopMonitoring(now, 0, fmt.Sprintf("no AML monitoring news for %s: monitoring expired", r.m.p.MonitoringExpiry))
 	case s.Stage == StageAwaitingCompliance && !s.Escalated && !s.ComplianceDue.IsZero() && !now.Before(s.ComplianceDue):
 		r.m.complianceOverdue(now)
-		workflow.GetLogger(r.ctx).Warn("compliance review overdue", "scanRef", s.ScanRef)
+		workflow.GetLogger(r.ctx).Warn("compliance review overdue", "subject", s.Subject())
 	}
 }
 
@@ -296,12 +308,14 @@ func (r *run) record(ctx workflow.Context) error {
 // details line.
 func (r *run) publish() {
 	s := r.m.s
-	want := []struct {
+	type attr struct {
 		key temporal.SearchAttributeKeyKeyword
 		val string
-	}{
-		{AttrStage, string(s.Stage)}, {AttrStatus, s.Status}, {AttrDecision, string(s.Decision)},
-		{AttrScanRef, s.ScanRef}, {AttrClientID, s.ClientID},
+	}
+	want := []attr{{AttrStage, string(s.Stage)}, {AttrStatus, s.Status}, {AttrDecision, string(s.Decision)},
+		{AttrScanRef, s.ScanRef}, {AttrClientID, s.ClientID}}
+	if s.Kind == KindCompany {
+		want = []attr{{AttrKybStage, string(s.Stage)}, {AttrKybDecision, string(s.Decision)}, {AttrCompanyID, s.CompanyID}, {AttrClientID, s.ClientID}}
 	}
 	var updates []temporal.SearchAttributeUpdate
 	for _, w := range want {

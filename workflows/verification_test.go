@@ -145,7 +145,9 @@ func newEnv(t *testing.T, f *trail) *testsuite.TestWorkflowEnvironment {
 	var s suite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(workflows.Verification, workflow.RegisterOptions{Name: workflows.VerificationWorkflow})
+	env.RegisterWorkflowWithOptions(workflows.Verification, workflow.RegisterOptions{Name: workflows.CompanyWorkflow})
 	env.RegisterActivityWithOptions(f.load, activity.RegisterOptions{Name: workflows.ActivityLoadVerification})
+	env.RegisterActivityWithOptions(f.load, activity.RegisterOptions{Name: workflows.ActivityLoadCompany})
 	env.RegisterActivityWithOptions(f.record, activity.RegisterOptions{Name: workflows.ActivityRecordState})
 	env.RegisterActivityWithOptions(f.onboard, activity.RegisterOptions{Name: workflows.ActivityOnboard})
 	env.RegisterActivityWithOptions(f.notify, activity.RegisterOptions{Name: workflows.ActivityNotify})

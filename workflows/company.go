@@ -1,0 +1,184 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"kycflow/idenfy"
+)
+
+// KindCompany marks a KYB company lifecycle (workflow ID kyb-<company id>).
+// It runs the same machine as a KYC verification: its webhooks are turned
+// into preliminary results, final results and lapses, so dedup,
+// never-downgrade, revisions, compliance review, onboarding and the
+// timeline work the same way.
+const KindCompany = "kyb"
+
+// EventBeneficiaryLinked tells a company lifecycle that the KYC
+// verification in ScanRef is one of its beneficiaries (the relay sends it
+// for identifications that carry a companyId).
+const EventBeneficiaryLinked = "BENEFICIARY_VERIFICATION"
+
+// CompanyID is the workflow ID of the lifecycle of a KYB company.
+func CompanyID(id string) string { return "kyb-" + id }
+
+// Company is what a company lifecycle knows besides the common state.
+type Company struct {
+	Submitted    bool   `json:"submitted,omitempty"`
+	ReviewStatus string `json:"reviewStatus,omitempty"` // iDenfy's company review status
+	AMLReviewed  bool   `json:"amlReviewed,omitempty"`  // a COMPANY_AML_REVIEW arrived
+	// Screenings holds the latest screening statuses of the company and
+	// the people behind it, one per subject, sorted by subject.
+	Screenings    []idenfy.Screening `json:"screenings,omitempty"`
+	Beneficiaries []string           `json:"beneficiaries,omitempty"` // linked KYC scanRefs
+}
+
+// companyDuplicate reports whether a KYB event would change nothing: the
+// same delivery, or facts the lifecycle already holds. (A subject flagged,
+// cleared and flagged again is three changes, not a duplicate.)
+func (m *machine) companyDuplicate(e Event) bool {
+	s := m.s
+	if s.seen(e.DedupKey()) {
+		return true
+	}
+	c := s.Company
+	if c == nil {
+		return false
+	}
+	switch e.EventType {
+	case EventBeneficiaryLinked:
+		return slices.Contains(c.Beneficiaries, e.ScanRef)
+	case idenfy.EventCompanySubmit:
+		return c.Submitted
+	case idenfy.EventCompanyTokenExpired:
+		return s.Lapsed
+	case idenfy.EventCompanyAMLReview:
+		return c.AMLReviewed && c.holds(e.Company.Screenings)
+	}
+	return e.Company.ReviewStatus == c.ReviewStatus && c.holds(e.Company.Screenings)
+}
+
+// holds reports whether every screening is already known as it is.
+func (c *Company) holds(screenings []idenfy.Screening) bool {
+	for _, sc := range screenings {
+		i := slices.IndexFunc(c.Screenings, func(x idenfy.Screening) bool { return x.Subject == sc.Subject })
+		if i < 0 || c.Screenings[i] != sc {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Company) merge(screenings []idenfy.Screening) {
+	for _, sc := range screenings {
+		if i := slices.IndexFunc(c.Screenings, func(x idenfy.Screening) bool { return x.Subject == sc.Subject }); i >= 0 {
+			c.Screenings[i] = sc
+		} else {
+			c.Screenings = append(c.Screenings, sc)
+		}
+	}
+	slices.SortFunc(c.Screenings, func(a, b idenfy.Screening) int { return strings.Compare(a.Subject, b.Subject) })
+}
+
+func (c *Company) flagged() []string {
+	var out []string
+	for _, sc := range c.Screenings {
+		if sc.Flagged() {
+			out = append(out, sc.Subject)
+		}
+	}
+	return out
+}
+
+// applyCompany applies a KYB event (dedup already done). The company is
+// decided once iDenfy's review is in and, for an approval, once an AML
+// review is in too (or the review itself flags someone): approved only
+// when nobody is flagged, otherwise compliance review.
+func (m *machine) applyCompany(now time.Time, e Event) {
+	s := m.s
+	if s.Company == nil {
+		s.Company = &Company{}
+	}
+	c := s.Company
+	switch e.EventType {
+	case EventBeneficiaryLinked:
+		c.Beneficiaries = append(c.Beneficiaries, e.ScanRef)
+		m.add(now, EntryApplied, e.InboxID, "beneficiary verification "+e.ScanRef+" linked")
+		return
+	case idenfy.EventCompanyTokenExpired:
+		m.applyLapse(now, Event{InboxID: e.InboxID, Kind: e.Kind, EventType: e.EventType, Summary: idenfy.Summary{Overall: idenfy.OverallExpired}})
+		return
+	case idenfy.EventCompanySubmit:
+		c.Submitted = true
+	case idenfy.EventCompanyAMLReview:
+		c.AMLReviewed = true
+	}
+	if e.Company.ReviewStatus != "" {
+		c.ReviewStatus = e.Company.ReviewStatus
+	}
+	c.merge(e.Company.Screenings)
+	flagged := c.flagged()
+	switch {
+	case e.EventType == idenfy.EventCompanySubmit && c.ReviewStatus != "":
+		m.add(now, EntryApplied, e.InboxID, "submission recorded; the company review is already in")
+	case c.ReviewStatus == "":
+		m.companyPending(now, e, e.EventType+" recorded; waiting for iDenfy's company review")
+	case c.ReviewStatus == string(idenfy.OverallApproved) && !c.AMLReviewed && len(flagged) == 0 && s.Verdict == nil:
+		m.companyPending(now, e, "company review APPROVED; waiting for the AML review")
+	default:
+		v := Event{InboxID: e.InboxID, Kind: e.Kind, EventType: e.EventType, CompanyID: e.CompanyID,
+			Summary: idenfy.Summary{Final: true, Overall: idenfy.Overall(c.ReviewStatus)}}
+		if len(flagged) > 0 {
+			v.SanctionsStatus = idenfy.ScreeningFlagsFound // decide() sends flagged results to review
+			m.add(now, EntryApplied, e.InboxID, "screening flags on "+strings.Join(flagged, ", "))
+		}
+		m.applyVerdict(now, v)
+	}
+}
+
+// companyPending records progress before a company result exists; after
+// one it changes nothing.
+func (m *machine) companyPending(now time.Time, e Event, detail string) {
+	s := m.s
+	if s.Verdict != nil || s.Lapsed {
+		m.add(now, EntryStale, e.InboxID, e.EventType+" after the company result; recorded, the result stands")
+		return
+	}
+	if s.Stage != StageInReview {
+		s.ReviewDeadline, s.Stuck = now.Add(m.p.ReviewSLA), false
+	}
+	s.Stage, s.Status = StageInReview, orPending(s.Company.ReviewStatus)
+	m.add(now, EntryApplied, e.InboxID, detail)
+}
+
+func orPending(status string) string {
+	if status == "" {
+		return "SUBMITTED"
+	}
+	return status
+}
+
+// describeCompany is a KYB event's PII-free timeline line.
+func (e Event) describeCompany() string {
+	if e.EventType == EventBeneficiaryLinked {
+		return e.EventType + " " + e.ScanRef
+	}
+	var b strings.Builder
+	b.WriteString(e.EventType)
+	if e.Company.ReviewStatus != "" {
+		b.WriteString(" status=" + e.Company.ReviewStatus)
+	}
+	for _, sc := range e.Company.Screenings {
+		fmt.Fprintf(&b, " %s[peps=%s sanctions=%s news=%s overall=%s]", sc.Subject, dash(sc.PEPs), dash(sc.Sanctions), dash(sc.News), dash(sc.Overall))
+	}
+	return b.String()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
