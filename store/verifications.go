@@ -62,16 +62,24 @@ ON CONFLICT (workflow_id, seq) DO NOTHING`
 // SaveVerification appends timeline events and upserts the projection in one
 // transaction. It is idempotent: replaying the same call changes nothing.
 func (d *DB) SaveVerification(ctx context.Context, v Verification, events []TimelineEvent) error {
+	now := d.now()
+	return d.saveLifecycle(ctx, "verification "+v.ScanRef, events, upsertVerification, v.ScanRef, v.WorkflowID, v.ClientID, v.ExternalRef,
+		v.CompanyID, v.Stage, v.Status, v.Final, v.Decision, v.DecisionSeq, v.Stuck, v.Seq, v.State, now, now)
+}
+
+// saveLifecycle appends a lifecycle's timeline events and runs the upsert
+// of its projection in one transaction.
+func (d *DB) saveLifecycle(ctx context.Context, what string, events []TimelineEvent, upsert string, args ...any) error {
 	tx, err := d.db.BeginTxx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("save verification %s: %w", v.ScanRef, err)
+		return fmt.Errorf("save %s: %w", what, err)
 	}
 	defer tx.Rollback()
 	ins := tx.Rebind(insertTimeline)
 	for _, e := range events {
 		res, err := tx.ExecContext(ctx, ins, e.WorkflowID, e.Seq, e.ScanRef, e.Type, e.At.UTC(), e.InboxID, e.Detail)
 		if err != nil {
-			return fmt.Errorf("append timeline of %s seq %d: %w", v.ScanRef, e.Seq, err)
+			return fmt.Errorf("append timeline of %s seq %d: %w", what, e.Seq, err)
 		}
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
 			if err := sameEntry(ctx, tx, e); err != nil {
@@ -79,13 +87,11 @@ func (d *DB) SaveVerification(ctx context.Context, v Verification, events []Time
 			}
 		}
 	}
-	now := d.now()
-	if _, err := tx.ExecContext(ctx, tx.Rebind(upsertVerification), v.ScanRef, v.WorkflowID, v.ClientID, v.ExternalRef,
-		v.CompanyID, v.Stage, v.Status, v.Final, v.Decision, v.DecisionSeq, v.Stuck, v.Seq, v.State, now, now); err != nil {
-		return fmt.Errorf("upsert verification %s: %w", v.ScanRef, err)
+	if _, err := tx.ExecContext(ctx, tx.Rebind(upsert), args...); err != nil {
+		return fmt.Errorf("upsert %s: %w", what, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("save verification %s: %w", v.ScanRef, err)
+		return fmt.Errorf("save %s: %w", what, err)
 	}
 	return nil
 }
