@@ -19,6 +19,8 @@ import (
 type Store interface {
 	SaveVerification(ctx context.Context, v store.Verification, events []store.TimelineEvent) error
 	Verification(ctx context.Context, scanRef string) (store.Verification, error)
+	SaveCompany(ctx context.Context, c store.Company, events []store.TimelineEvent) error
+	Company(ctx context.Context, companyID string) (store.Company, error)
 }
 
 // Lifecycle holds the verification lifecycle's activities and their dependencies.
@@ -38,15 +40,22 @@ func (a *Lifecycle) RecordState(ctx context.Context, r workflows.Record) error {
 		return temporal.NewNonRetryableApplicationError("encode state", ErrCorruptState, err)
 	}
 	s := r.State
-	v := store.Verification{
-		ScanRef: s.ScanRef, WorkflowID: r.WorkflowID, ClientID: s.ClientID, ExternalRef: s.ExternalRef, CompanyID: s.CompanyID,
-		Stage: string(s.Stage), Status: s.Status, Final: s.Final, Decision: string(s.Decision), DecisionSeq: s.DecisionSeq,
-		Stuck: s.Stuck, Seq: s.Seq, State: string(state),
-	}
 	events := make([]store.TimelineEvent, len(r.Entries))
 	for i, e := range r.Entries {
 		events[i] = store.TimelineEvent{WorkflowID: r.WorkflowID, Seq: e.Seq, ScanRef: s.ScanRef, Type: e.Type, At: e.At,
 			InboxID: sql.NullInt64{Int64: e.InboxID, Valid: e.InboxID != 0}, Detail: e.Detail}
+	}
+	if s.Kind == workflows.KindCompany {
+		return a.Store.SaveCompany(ctx, store.Company{
+			CompanyID: s.CompanyID, WorkflowID: r.WorkflowID, ClientID: s.ClientID, ExternalRef: s.ExternalRef,
+			Stage: string(s.Stage), Status: s.Status, Final: s.Final, Decision: string(s.Decision), DecisionSeq: s.DecisionSeq,
+			Stuck: s.Stuck, Seq: s.Seq, State: string(state),
+		}, events)
+	}
+	v := store.Verification{
+		ScanRef: s.ScanRef, WorkflowID: r.WorkflowID, ClientID: s.ClientID, ExternalRef: s.ExternalRef, CompanyID: s.CompanyID,
+		Stage: string(s.Stage), Status: s.Status, Final: s.Final, Decision: string(s.Decision), DecisionSeq: s.DecisionSeq,
+		Stuck: s.Stuck, Seq: s.Seq, State: string(state),
 	}
 	return a.Store.SaveVerification(ctx, v, events)
 }
@@ -55,6 +64,17 @@ func (a *Lifecycle) RecordState(ctx context.Context, r workflows.Record) error {
 // when there is none.
 func (a *Lifecycle) LoadVerification(ctx context.Context, scanRef string) (*workflows.State, error) {
 	v, err := a.Store.Verification(ctx, scanRef)
+	return decodeState(scanRef, v.State, err)
+}
+
+// LoadCompany returns the stored state of a company's lifecycle, or nil
+// when there is none.
+func (a *Lifecycle) LoadCompany(ctx context.Context, companyID string) (*workflows.State, error) {
+	c, err := a.Store.Company(ctx, companyID)
+	return decodeState(companyID, c.State, err)
+}
+
+func decodeState(subject, state string, err error) (*workflows.State, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -62,8 +82,8 @@ func (a *Lifecycle) LoadVerification(ctx context.Context, scanRef string) (*work
 		return nil, err
 	}
 	var s workflows.State
-	if err := json.Unmarshal([]byte(v.State), &s); err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("decode stored state of %s", scanRef), ErrCorruptState, err)
+	if err := json.Unmarshal([]byte(state), &s); err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("decode stored state of %s", subject), ErrCorruptState, err)
 	}
 	return &s, nil
 }

@@ -27,7 +27,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	m.pendingN = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "kycflow_inbox_pending",
-		Help: "Pending inbox events by kind, including kinds the relay does not deliver yet (kyb, aml).",
+		Help: "Pending inbox events by kind (kyc, kyb, aml).",
 	}, []string{"kind"})
 	reg.MustRegister(m.outcomes, m.lagSecs, m.pendingN)
 	return m

@@ -169,12 +169,20 @@ func (r *Relay) dispatchAll(ctx context.Context, rows []store.InboxEvent) {
 
 var errBatchAborted = errors.New("not attempted: an earlier call in the batch failed")
 
+// maxNotYet bounds the retries of an event that cannot be routed yet; then
+// it is quarantined for an operator (who can redrive it).
+const maxNotYet = 15
+
 // dispatch delivers one row; it reports false when Temporal refused or
 // was unreachable.
 func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) bool {
 	// Bookkeeping outlives a shutdown that begins mid-call.
 	book := context.WithoutCancel(ctx)
-	deliveries, err := r.opts.Router.Route(row)
+	deliveries, err := r.opts.Router.Route(ctx, row)
+	if errors.Is(err, ErrNotYet) && row.Attempts < maxNotYet {
+		r.retry(book, row, err)
+		return true // not a Temporal failure: the batch goes on
+	}
 	if err != nil {
 		r.opts.Log.Error("inbox event cannot be relayed; quarantined", "inbox_id", row.ID, "error", err)
 		r.opts.Metrics.outcome(row.Kind, "quarantined")

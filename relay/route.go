@@ -1,6 +1,8 @@
 package relay
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"go.temporal.io/sdk/client"
@@ -26,30 +28,96 @@ type Router struct {
 	// Policy is stamped into every lifecycle the relay starts; a running
 	// lifecycle keeps the policy it started with.
 	Policy workflows.Policy
+	// CompanyOfClient maps a KYB clientId to its company (for
+	// COMPANY_TOKEN_EXPIRED); store.ErrNotFound when none is known yet.
+	CompanyOfClient func(ctx context.Context, clientID string) (string, error)
 }
 
-// Kinds lists the webhook kinds the router delivers. KYB events stay
-// pending in the inbox until their lifecycle exists.
-func (Router) Kinds() []string { return []string{string(idenfy.KindKYC), string(idenfy.KindAML)} }
+// ErrNotYet means an event cannot be routed yet (its company is not known):
+// the relay retries it later instead of quarantining it.
+var ErrNotYet = errors.New("not routable yet")
+
+// Kinds lists the webhook kinds the router delivers.
+func (Router) Kinds() []string {
+	return []string{string(idenfy.KindKYC), string(idenfy.KindKYB), string(idenfy.KindAML)}
+}
 
 // Route returns the deliveries of an inbox event: one for an
-// identification, one per listed scanRef for an AML monitoring event. An
-// error means the event can never be delivered.
-func (rt Router) Route(row store.InboxEvent) ([]Delivery, error) {
+// identification (plus a link to its company's lifecycle when it names
+// one), one per listed scanRef for an AML monitoring event, one for a KYB
+// company event. An error means the event can never be delivered, unless
+// it wraps ErrNotYet.
+func (rt Router) Route(ctx context.Context, row store.InboxEvent) ([]Delivery, error) {
 	switch row.Kind {
 	case string(idenfy.KindKYC):
 		sum, err := idenfy.Summarize(row.Body)
 		if err != nil {
 			return nil, fmt.Errorf("summarise identification: %w", err)
 		}
-		return []Delivery{rt.kyc(workflows.Event{
+		out := []Delivery{rt.kyc(workflows.Event{
 			InboxID: row.ID, Kind: row.Kind, EventType: row.EventType, ScanRef: row.Subject, ClientID: row.ClientID,
 			ExternalRef: row.ExternalRef, CompanyID: row.CompanyID, ReceivedAt: row.ReceivedAt, Summary: sum,
-		})}, nil
+		})}
+		if row.CompanyID != "" { // a beneficiary's verification: link it to the company
+			out = append(out, rt.company(workflows.Event{InboxID: row.ID, Kind: string(idenfy.KindKYB), EventType: workflows.EventBeneficiaryLinked,
+				ScanRef: row.Subject, CompanyID: row.CompanyID, ReceivedAt: row.ReceivedAt, Company: &idenfy.CompanySummary{}}))
+		}
+		return out, nil
 	case string(idenfy.KindAML):
 		return rt.amlFanOut(row)
+	case string(idenfy.KindKYB):
+		return rt.kyb(ctx, row)
 	}
-	return nil, fmt.Errorf("no lifecycle for %s events yet", row.Kind)
+	return nil, fmt.Errorf("no lifecycle for %s events", row.Kind)
+}
+
+// kyb routes a company event to its company's lifecycle; a token expiry,
+// keyed by clientId, through the store.
+func (rt Router) kyb(ctx context.Context, row store.InboxEvent) ([]Delivery, error) {
+	sum, err := idenfy.SummarizeCompany(row.Body)
+	if err != nil {
+		return nil, fmt.Errorf("summarise company event: %w", err)
+	}
+	companyID := row.CompanyID
+	if companyID == "" && row.SubjectType == idenfy.SubjectClientID {
+		if rt.CompanyOfClient == nil {
+			return nil, fmt.Errorf("%s for client %s: no company lookup configured", row.EventType, row.Subject)
+		}
+		companyID, err = rt.CompanyOfClient(ctx, row.Subject)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("%s: no company known for client %s: %w", row.EventType, row.Subject, ErrNotYet)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v: %w", row.EventType, err, ErrNotYet)
+		}
+	}
+	if companyID == "" {
+		return nil, fmt.Errorf("%s names no company", row.EventType)
+	}
+	return []Delivery{rt.company(workflows.Event{InboxID: row.ID, Kind: row.Kind, EventType: row.EventType, CompanyID: companyID,
+		ClientID: row.ClientID, ExternalRef: row.ExternalRef, ReceivedAt: row.ReceivedAt, Company: &sum})}, nil
+}
+
+// company is the SignalWithStart of e into its company's lifecycle.
+func (rt Router) company(e workflows.Event) Delivery {
+	attrs := []temporal.SearchAttributeUpdate{workflows.AttrCompanyID.ValueSet(e.CompanyID), workflows.AttrKybStage.ValueSet(string(workflows.StageAwaitingResult))}
+	if e.ClientID != "" {
+		attrs = append(attrs, workflows.AttrClientID.ValueSet(e.ClientID))
+	}
+	opts := client.StartWorkflowOptions{
+		ID:                    workflows.CompanyID(e.CompanyID),
+		TaskQueue:             rt.TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
+		StaticSummary:         fmt.Sprintf("KYB company %s (client %s)", e.CompanyID, orDash(e.ClientID)),
+		StaticDetails: fmt.Sprintf("**iDenfy KYB company verification**\n\n- company id: `%s`\n- clientId: `%s`\n\n"+
+			"Stage and decision are the KybStage and KybDecision search attributes; the `state` query and kycflow's "+
+			"`GET /v1/companies/%s` show the screenings, linked beneficiaries and evidence trail. No personal data is kept in this history.",
+			e.CompanyID, orDash(e.ClientID), e.CompanyID),
+	}
+	return Delivery{
+		Options: opts, Signal: workflows.SignalEvent, Arg: e,
+		Workflow: workflows.CompanyWorkflow, Input: workflows.Input{CompanyID: e.CompanyID, Policy: rt.Policy},
+	}
 }
 
 // amlFanOut sends an AML monitoring event to the lifecycle of every scanRef

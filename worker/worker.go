@@ -25,8 +25,10 @@ import (
 // Register adds every workflow and activity under its explicit name.
 func Register(r sdkworker.Registry, a *activities.Lifecycle, e *activities.Effects) {
 	r.RegisterWorkflowWithOptions(workflows.Verification, workflow.RegisterOptions{Name: workflows.VerificationWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.Verification, workflow.RegisterOptions{Name: workflows.CompanyWorkflow})
 	r.RegisterActivityWithOptions(a.RecordState, activity.RegisterOptions{Name: workflows.ActivityRecordState})
 	r.RegisterActivityWithOptions(a.LoadVerification, activity.RegisterOptions{Name: workflows.ActivityLoadVerification})
+	r.RegisterActivityWithOptions(a.LoadCompany, activity.RegisterOptions{Name: workflows.ActivityLoadCompany})
 	r.RegisterActivityWithOptions(e.Onboard, activity.RegisterOptions{Name: workflows.ActivityOnboard})
 	r.RegisterActivityWithOptions(e.Notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
 	r.RegisterActivityWithOptions(e.Reconcile, activity.RegisterOptions{Name: workflows.ActivityReconcile})

@@ -97,7 +97,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, ln net.Listener
 	}
 	defer tc.Close()
 	rl := relay.New(db, tc, relay.Options{
-		Router:  relay.Router{TaskQueue: cfg.TaskQueue, Policy: cfg.Policy()},
+		Router:  relay.Router{TaskQueue: cfg.TaskQueue, Policy: cfg.Policy(), CompanyOfClient: db.CompanyOfClient},
 		Log:     log.With("component", "relay"),
 		Metrics: relay.NewMetrics(reg),
 	})
