@@ -29,6 +29,8 @@ type Store interface {
 	ListVerifications(ctx context.Context, f store.VerificationFilter) ([]store.Verification, int64, error)
 	InboxEvent(ctx context.Context, id int64) (store.InboxEvent, error)
 	Requeue(ctx context.Context, id int64, r store.Routing) error
+	Company(ctx context.Context, companyID string) (store.Company, error)
+	TimelineOf(ctx context.Context, workflowID string) ([]store.TimelineEvent, error)
 }
 
 // Temporal is the part of the Temporal client the API uses.
@@ -80,6 +82,8 @@ func (a *API) Register(r gin.IRouter) {
 	v1.GET("/verifications", a.list)
 	v1.GET("/verifications/:scanRef", a.detail)
 	v1.POST("/verifications/:scanRef/review", a.review)
+	v1.GET("/companies/:id", a.company)
+	v1.POST("/companies/:id/review", a.reviewCompany)
 	v1.POST("/events/:id/redrive", a.redrive)
 }
 
@@ -155,15 +159,19 @@ func (a *API) detail(c *gin.Context) {
 		a.unavailable(c, err)
 		return
 	}
-	out := Detail{Verification: view(v), Monitoring: monitoringView(v), Timeline: make([]Timeline, len(events))}
+	c.JSON(http.StatusOK, Detail{Verification: view(v), Monitoring: monitoringView(v), Timeline: timelineView(events)})
+}
+
+func timelineView(events []store.TimelineEvent) []Timeline {
+	out := make([]Timeline, len(events))
 	for i, e := range events {
-		out.Timeline[i] = Timeline{Seq: e.Seq, Type: e.Type, At: e.At.UTC(), Detail: e.Detail}
+		out[i] = Timeline{Seq: e.Seq, Type: e.Type, At: e.At.UTC(), Detail: e.Detail}
 		if e.InboxID.Valid {
 			id := e.InboxID.Int64
-			out.Timeline[i].InboxID = &id
+			out[i].InboxID = &id
 		}
 	}
-	c.JSON(http.StatusOK, out)
+	return out
 }
 
 func (a *API) list(c *gin.Context) {

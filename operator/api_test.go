@@ -49,7 +49,8 @@ func do(h http.Handler, method, path, auth string) *httptest.ResponseRecorder {
 func TestEveryRouteNeedsTheToken(t *testing.T) {
 	h, _ := newAPI(t)
 	for _, route := range [][2]string{{"GET", "/v1/verifications"}, {"GET", "/v1/verifications/s1"},
-		{"POST", "/v1/verifications/s1/review"}, {"POST", "/v1/events/1/redrive"}} {
+		{"POST", "/v1/verifications/s1/review"}, {"POST", "/v1/events/1/redrive"},
+		{"GET", "/v1/companies/c1"}, {"POST", "/v1/companies/c1/review"}} {
 		for _, auth := range []string{"", "Bearer wrong", "Basic " + token, token, "Bearer " + token + "x"} {
 			if w := do(h, route[0], route[1], auth); w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") == "" {
 				t.Errorf("%s %s with %q = %d, want 401", route[0], route[1], auth, w.Code)
@@ -160,5 +161,34 @@ func TestReviewWithoutAWorkerTimesOut(t *testing.T) {
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("review answered after %s", took)
+	}
+}
+
+func TestCompanyContract(t *testing.T) {
+	h, db := newAPI(t)
+	ctx := context.Background()
+	state := `{"kind":"kyb","companyId":"c1","stage":"awaiting_compliance","company":{"beneficiaries":["scan-b1"],` +
+		`"screenings":[{"subject":"BENEFICIARY:b1","peps":"FLAGS_FOUND"}]}}`
+	err := db.SaveCompany(ctx, store.Company{CompanyID: "c1", WorkflowID: "kyb-c1", ClientID: "company-client-1", Stage: "awaiting_compliance",
+		Status: "APPROVED", Seq: 1, State: state},
+		[]store.TimelineEvent{{WorkflowID: "kyb-c1", Seq: 1, Type: "review_required", At: time.Now(), Detail: "flags"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := get(h, "/v1/companies/c1", "Bearer "+token)
+	var got map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != http.StatusOK {
+		t.Fatalf("company = %d %s", w.Code, w.Body)
+	}
+	for _, k := range []string{"companyId", "clientId", "externalRef", "workflowId", "stage", "status", "decision", "updatedAt", "beneficiaries", "timeline"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("company detail lacks %q: %s", k, w.Body)
+		}
+	}
+	if got["workflowId"] != "kyb-c1" || fmt.Sprint(got["beneficiaries"]) != "[scan-b1]" || len(got["timeline"].([]any)) != 1 {
+		t.Errorf("company detail = %s", w.Body)
+	}
+	if w := get(h, "/v1/companies/nope", "Bearer "+token); w.Code != http.StatusNotFound {
+		t.Errorf("unknown company = %d, want 404", w.Code)
 	}
 }

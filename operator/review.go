@@ -22,8 +22,26 @@ import (
 // invalid (nothing is recorded), 409 when the verification is not awaiting
 // review, 404 for an unknown scanRef.
 func (a *API) review(c *gin.Context) {
-	ctx := c.Request.Context()
 	scanRef := c.Param("scanRef")
+	a.reviewLifecycle(c, "scanRef", workflows.ID(scanRef), func(ctx context.Context) error {
+		_, err := a.store.Verification(ctx, scanRef)
+		return err
+	}, func(s workflows.State) any { return stateView(s) })
+}
+
+// reviewCompany is review for a KYB company lifecycle.
+func (a *API) reviewCompany(c *gin.Context) {
+	id := c.Param("id")
+	a.reviewLifecycle(c, "company", workflows.CompanyID(id), func(ctx context.Context) error {
+		_, err := a.store.Company(ctx, id)
+		return err
+	}, func(s workflows.State) any { return companyStateView(s) })
+}
+
+// reviewLifecycle sends a review to the lifecycle workflowID once lookup
+// found it (404 naming what otherwise), and answers with view of the new state.
+func (a *API) reviewLifecycle(c *gin.Context, what, workflowID string, lookup func(context.Context) error, view func(workflows.State) any) {
+	ctx := c.Request.Context()
 	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10))
 	var rv workflows.Review
 	if err == nil {
@@ -37,8 +55,8 @@ func (a *API) review(c *gin.Context) {
 		c.JSON(http.StatusBadRequest, gin.H{"error": reason(err)})
 		return
 	}
-	if _, err := a.store.Verification(ctx, scanRef); errors.Is(err, store.ErrNotFound) {
-		c.JSON(http.StatusNotFound, gin.H{"error": "unknown scanRef"})
+	if err := lookup(ctx); errors.Is(err, store.ErrNotFound) {
+		c.JSON(http.StatusNotFound, gin.H{"error": "unknown " + what})
 		return
 	} else if err != nil {
 		a.unavailable(c, err)
@@ -47,7 +65,7 @@ func (a *API) review(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(ctx, a.reviewFor)
 	defer cancel()
 	h, err := a.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.ID(scanRef), UpdateName: workflows.UpdateReview, Args: []any{rv},
+		WorkflowID: workflowID, UpdateName: workflows.UpdateReview, Args: []any{rv},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var state workflows.State
@@ -58,15 +76,15 @@ func (a *API) review(c *gin.Context) {
 	var notFound *serviceerror.NotFound
 	switch {
 	case err == nil:
-		a.log.Info("compliance review recorded", "scan_ref", scanRef, "decision", state.Decision)
-		c.JSON(http.StatusOK, stateView(state))
+		a.log.Info("compliance review recorded", "workflow_id", workflowID, "decision", state.Decision)
+		c.JSON(http.StatusOK, view(state))
 	case errors.As(err, &app) && app.Type() == workflows.ErrInvalidReview:
 		c.JSON(http.StatusBadRequest, gin.H{"error": reason(err)})
 	case errors.As(err, &app) && app.Type() == workflows.ErrNotAwaitingReview, errors.As(err, &notFound):
-		c.JSON(http.StatusConflict, gin.H{"error": "verification is not awaiting compliance review"})
+		c.JSON(http.StatusConflict, gin.H{"error": "not awaiting compliance review"})
 	case ctx.Err() != nil && c.Request.Context().Err() == nil:
 		// Nobody took the review in time: most likely no worker runs.
-		a.log.Warn("compliance review timed out", "scan_ref", scanRef, "after", a.reviewFor)
+		a.log.Warn("compliance review timed out", "workflow_id", workflowID, "after", a.reviewFor)
 		c.Header("Retry-After", "30")
 		c.JSON(http.StatusGatewayTimeout, gin.H{"error": fmt.Sprintf("the lifecycle did not take the review within %s (is a worker running?); "+
 			"it was not recorded, unless a worker picks it up later: check the verification before sending it again", a.reviewFor)})
