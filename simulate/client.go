@@ -106,7 +106,20 @@ type State struct {
 
 // Verification reads a lifecycle; ok is false while kycflow has none yet.
 func (c *Client) Verification(ctx context.Context, scanRef string) (State, bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(c.BaseURL, "/")+"/v1/verifications/"+scanRef, nil)
+	return c.get(ctx, "/v1/verifications/"+scanRef)
+}
+
+// Lifecycle reads the lifecycle of a scenario: a verification, or a
+// company for KYB scenarios.
+func (c *Client) Lifecycle(ctx context.Context, s Scenario) (State, bool, error) {
+	if s.Company {
+		return c.get(ctx, "/v1/companies/"+s.Subject)
+	}
+	return c.Verification(ctx, s.Subject)
+}
+
+func (c *Client) get(ctx context.Context, path string) (State, bool, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(c.BaseURL, "/")+path, nil)
 	if err != nil {
 		return State{}, false, err
 	}
@@ -123,7 +136,7 @@ func (c *Client) Verification(ctx context.Context, scanRef string) (State, bool,
 	case http.StatusNotFound:
 		return State{}, false, nil
 	default:
-		return State{}, false, fmt.Errorf("GET /v1/verifications/%s answered %d", scanRef, resp.StatusCode)
+		return State{}, false, fmt.Errorf("GET %s answered %d", path, resp.StatusCode)
 	}
 }
 
@@ -134,7 +147,7 @@ func (c *Client) Await(ctx context.Context, s Scenario, timeout time.Duration) (
 	defer cancel()
 	var last State
 	for {
-		st, ok, err := c.Verification(ctx, s.Subject)
+		st, ok, err := c.Lifecycle(ctx, s)
 		if err != nil && ctx.Err() == nil {
 			return last, err
 		}

@@ -63,6 +63,7 @@ type result struct {
 	manualFace     string
 	fraudTags      []string
 	mismatchTags   []string
+	companyID      string // a KYB beneficiary's verification names its company
 }
 
 // identification renders an identification webhook body with the field
@@ -94,6 +95,9 @@ func identification(scanRef, clientID string, p person, res result, at time.Time
 		FileURLs: map[string]string{},
 		ScanRef:  scanRef, ExternalRef: &ext, ClientID: clientID,
 		StartTime: &start, FinishTime: &finish, ClientIP: &p.clientIP, ClientIPCountry: &country, ClientLocation: &loc,
+	}
+	if res.companyID != "" {
+		body.CompanyID = &res.companyID
 	}
 	if res.overall != idenfy.OverallExpired {
 		expires := at.Add(time.Hour).Unix()

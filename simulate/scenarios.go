@@ -14,10 +14,10 @@ import (
 // correct kycflow reaches.
 type Scenario struct {
 	Name     string
-	Subject  string // scanRef (or company id for kyb)
+	Subject  string // scanRef, or company id when Company
+	Company  bool   // a KYB company lifecycle (GET /v1/companies/{id})
 	Webhooks []Webhook
-	// WantStage and WantDecision are the expected lifecycle state; empty
-	// for scenarios without a lifecycle yet (kyb).
+	// WantStage and WantDecision are the expected lifecycle state.
 	WantStage, WantDecision string
 	// Later webhooks are sent once the lifecycle is approved and monitored
 	// (AML monitoring follows an approval).
@@ -25,7 +25,7 @@ type Scenario struct {
 }
 
 // Names lists the scenarios in the order `simulate all` runs them.
-var Names = []string{"approved", "review-approved", "denied", "suspected", "expired", "duplicates", "late", "aml-alert", "aml-clear", "kyb"}
+var Names = []string{"approved", "review-approved", "denied", "suspected", "expired", "duplicates", "late", "aml-alert", "aml-clear", "kyb", "kyb-review"}
 
 // Describe explains each scenario for --help.
 var Describe = map[string]string{
@@ -38,7 +38,8 @@ var Describe = map[string]string{
 	"late":            "approved, then a stale final:false after the final → recorded stale, still approved",
 	"aml-alert":       "approved, then an AML monitoring ALERT (sanctions flag) → aml_alert, awaiting a clear/confirm review",
 	"aml-clear":       "approved, an AML ALERT, then iDenfy resolves the match → back to monitoring",
-	"kyb":             "company submit, review and AML review (stored; the KYB lifecycle arrives later)",
+	"kyb":             "KYB: company submit, review APPROVED, clean AML review → decided/approved",
+	"kyb-review":      "KYB: submit, review APPROVED, a beneficiary's KYC, a PEP flag on the beneficiary's AML review → awaiting_compliance",
 }
 
 var (
@@ -103,16 +104,36 @@ func Build(name string, r *mrand.Rand, now time.Time) (Scenario, error) {
 			s.WantStage = "monitoring"
 		}
 	case "kyb":
-		s.Subject = NewID()
-		s.Webhooks = companyEvents(s.Subject, client, now)
+		s.Subject, s.Company = NewID(), true
+		s.Webhooks = companyEvents(s.Subject, client, "", now)
+		s.WantStage, s.WantDecision = "decided", "approved"
+	case "kyb-review":
+		s.Subject, s.Company = NewID(), true
+		beneficiary := NewID()
+		res := auto(idenfy.OverallApproved, true)
+		res.companyID = s.Subject
+		scanRef = NewID()
+		s.Webhooks = companyEvents(s.Subject, client, beneficiary, now)
+		s.Webhooks = slices.Insert(s.Webhooks, 2, kyc(res, 5*time.Minute))
+		s.WantStage = "awaiting_compliance"
 	default:
 		return Scenario{}, fmt.Errorf("unknown scenario %q (known: %v)", name, slices.Concat(Names, []string{"load"}))
 	}
 	return s, nil
 }
 
-func companyEvents(company, client string, now time.Time) []Webhook {
+// companyEvents renders a company's submit, review and AML review; with a
+// beneficiary, the review lists that person and the AML review flags them
+// as a PEP.
+func companyEvents(company, client, beneficiary string, now time.Time) []Webhook {
 	ext := "kyb-" + company[:8]
+	beneficiaries, aml := []any{}, map[string]any{
+		"amlReviewSubjectType": "COMPANY", "id": company, "companyId": company, "clientId": client, "externalRef": ext,
+		"negativeNewsStatus": "NO_FLAGS", "pepsCheckStatus": "NO_FLAGS", "sanctionsCheckStatus": "NO_FLAGS", "overallStatus": "NO_FLAGS"}
+	if beneficiary != "" {
+		beneficiaries = append(beneficiaries, map[string]any{"id": beneficiary, "pepsStatus": "NOT_CHECKED", "sanctionsStatus": "NO_FLAGS", "newsStatus": "NO_FLAGS"})
+		aml["amlReviewSubjectType"], aml["id"], aml["pepsCheckStatus"], aml["overallStatus"] = "BENEFICIARY", beneficiary, "FLAGS_FOUND", "FLAGS_FOUND"
+	}
 	enc := func(v any) []byte {
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -126,10 +147,8 @@ func companyEvents(company, client string, now time.Time) []Webhook {
 		{Route: idenfy.KindKYB, EventType: idenfy.EventCompanyReview, Body: enc(map[string]any{
 			"id": company, "companyName": "Simulated Widgets Ltd (fake)", "registrationNumber": "SIM-000001", "status": "APPROVED",
 			"denyReason": nil, "soleProprietor": false, "amlComment": nil, "sanctionsCheckStatus": "NO_FLAGS",
-			"amlCheck": map[string]any{"overallStatus": "NO_FLAGS", "adverseMedia": []any{}, "amlCheck": []any{}}, "beneficiaries": []any{}})},
-		{Route: idenfy.KindKYB, EventType: idenfy.EventCompanyAMLReview, Body: enc(map[string]any{
-			"amlReviewSubjectType": "COMPANY", "id": company, "companyId": company, "clientId": client, "externalRef": ext,
-			"negativeNewsStatus": "NO_FLAGS", "pepsCheckStatus": "NO_FLAGS", "sanctionsCheckStatus": "NO_FLAGS", "overallStatus": "NO_FLAGS"})},
+			"amlCheck": map[string]any{"overallStatus": "NO_FLAGS", "adverseMedia": []any{}, "amlCheck": []any{}}, "beneficiaries": beneficiaries})},
+		{Route: idenfy.KindKYB, EventType: idenfy.EventCompanyAMLReview, Body: enc(aml)},
 	}
 }
 

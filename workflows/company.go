@@ -82,6 +82,22 @@ func (c *Company) merge(screenings []idenfy.Screening) {
 	slices.SortFunc(c.Screenings, func(a, b idenfy.Screening) int { return strings.Compare(a.Subject, b.Subject) })
 }
 
+// flag carries the subjects' screening hits into the result the decision
+// policy reads, by kind (PEP, sanctions, adverse media, overall AML).
+func (c *Company) flag(sum *idenfy.Summary) {
+	hit := func(v string) bool { return v == idenfy.ScreeningFlagsFound || v == idenfy.ScreeningTruePositive }
+	for _, sc := range c.Screenings {
+		for _, f := range []struct {
+			status string
+			into   *string
+		}{{sc.PEPs, &sum.PEPsStatus}, {sc.Sanctions, &sum.SanctionsStatus}, {sc.News, &sum.AdverseMediaStatus}, {sc.Overall, &sum.AMLResultClass}} {
+			if hit(f.status) {
+				*f.into = f.status
+			}
+		}
+	}
+}
+
 func (c *Company) flagged() []string {
 	var out []string
 	for _, sc := range c.Screenings {
@@ -131,7 +147,7 @@ func (m *machine) applyCompany(now time.Time, e Event) {
 		v := Event{InboxID: e.InboxID, Kind: e.Kind, EventType: e.EventType, CompanyID: e.CompanyID,
 			Summary: idenfy.Summary{Final: true, Overall: idenfy.Overall(c.ReviewStatus)}}
 		if len(flagged) > 0 {
-			v.SanctionsStatus = idenfy.ScreeningFlagsFound // decide() sends flagged results to review
+			c.flag(&v.Summary) // decide() sends flagged results to review
 			m.add(now, EntryApplied, e.InboxID, "screening flags on "+strings.Join(flagged, ", "))
 		}
 		m.applyVerdict(now, v)

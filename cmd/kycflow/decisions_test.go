@@ -92,7 +92,12 @@ func TestOnboardingRefusalIsRecordedAndNotified(t *testing.T) {
 
 func (s *system) review(t *testing.T, scanRef, body string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.url+"/v1/verifications/"+scanRef+"/review", strings.NewReader(body))
+	return s.reviewPath(t, "/v1/verifications/"+scanRef+"/review", body)
+}
+
+func (s *system) reviewPath(t *testing.T, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.url+path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+apiToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -117,15 +117,15 @@ func (d detail) count(typ string) int {
 
 func (s *system) verification(t *testing.T, scanRef string) (detail, int) {
 	t.Helper()
-	raw, code := s.rawVerification(t, scanRef)
+	raw, code := s.rawGet(t, "/v1/verifications/"+scanRef)
 	var d detail
 	json.Unmarshal(raw, &d)
 	return d, code
 }
 
-func (s *system) rawVerification(t *testing.T, scanRef string) ([]byte, int) {
+func (s *system) rawGet(t *testing.T, path string) ([]byte, int) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, s.url+"/v1/verifications/"+scanRef, nil)
+	req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
 	req.Header.Set("Authorization", "Bearer "+apiToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

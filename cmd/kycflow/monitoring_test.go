@@ -86,7 +86,7 @@ type detailWithMonitoring struct {
 
 func (s *system) getJSON(t *testing.T, path string, into any) {
 	t.Helper()
-	raw, code := s.rawVerification(t, strings.TrimPrefix(path, "/v1/verifications/"))
+	raw, code := s.rawGet(t, path)
 	if code != 200 {
 		t.Fatalf("GET %s = %d", path, code)
 	}
