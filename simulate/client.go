@@ -112,10 +112,15 @@ func (c *Client) Verification(ctx context.Context, scanRef string) (State, bool,
 // Lifecycle reads the lifecycle of a scenario: a verification, or a
 // company for KYB scenarios.
 func (c *Client) Lifecycle(ctx context.Context, s Scenario) (State, bool, error) {
+	return c.get(ctx, s.APIPath())
+}
+
+// APIPath is where the operator API shows the scenario's lifecycle.
+func (s Scenario) APIPath() string {
 	if s.Company {
-		return c.get(ctx, "/v1/companies/"+s.Subject)
+		return "/v1/companies/" + s.Subject
 	}
-	return c.Verification(ctx, s.Subject)
+	return "/v1/verifications/" + s.Subject
 }
 
 func (c *Client) get(ctx context.Context, path string) (State, bool, error) {

@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"kycflow/devserver"
 	"kycflow/simulate"
+	"kycflow/workflows"
 )
 
 // devInstance is `kycflow dev` running in-process on free ports.
@@ -68,7 +70,7 @@ func TestDevRunsEverySimulateScenario(t *testing.T) {
 	c := d.client()
 	ctx := context.Background()
 	r := mrand.New(mrand.NewPCG(1, 2))
-	var kycRefs []string
+	ids := map[string][]string{} // workflow type → workflow IDs
 	for _, name := range simulate.Names {
 		s, err := simulate.Build(name, r, time.Now())
 		if err != nil {
@@ -80,7 +82,11 @@ func TestDevRunsEverySimulateScenario(t *testing.T) {
 		if s.WantStage == "" {
 			continue
 		}
-		kycRefs = append(kycRefs, s.Subject)
+		if s.Company {
+			ids[workflows.CompanyWorkflow] = append(ids[workflows.CompanyWorkflow], workflows.CompanyID(s.Subject))
+		} else {
+			ids[workflows.VerificationWorkflow] = append(ids[workflows.VerificationWorkflow], workflows.ID(s.Subject))
+		}
 		st, err := c.Await(ctx, s, 30*time.Second)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -109,20 +115,22 @@ func TestDevRunsEverySimulateScenario(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("Web UI root = %d, want 200", resp.StatusCode)
 	}
-	waitFor(t, 20*time.Second, func() bool {
-		resp, err := http.Get(d.ep.UI + "/api/v1/namespaces/default/workflows?query=" + "WorkflowType%3D%22KycVerification%22")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		for _, ref := range kycRefs {
-			if !strings.Contains(string(body), "kyc-"+ref) {
+	for typ, want := range ids {
+		waitFor(t, 20*time.Second, func() bool {
+			resp, err := http.Get(d.ep.UI + "/api/v1/namespaces/default/workflows?query=" + url.QueryEscape("WorkflowType=\""+typ+"\""))
+			if err != nil {
 				return false
 			}
-		}
-		return resp.StatusCode == http.StatusOK
-	})
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			for _, id := range want {
+				if !strings.Contains(string(body), id) {
+					return false
+				}
+			}
+			return resp.StatusCode == http.StatusOK
+		})
+	}
 }
 
 func TestDevRestartKeepsStateAndWaitingLifecyclesContinue(t *testing.T) {

@@ -116,7 +116,7 @@ func runScenarios(ctx context.Context, c *simulate.Client, names []string, wait 
 			fmt.Fprintf(out, "  ✗ %v\n", err)
 			continue
 		}
-		fmt.Fprintf(out, "  ✓ %s/%s  (timeline: %d entries)  GET /v1/verifications/%s\n", st.Stage, orDash(st.Decision), len(st.Timeline), s.Subject)
+		fmt.Fprintf(out, "  ✓ %s/%s  (timeline: %d entries)  GET %s\n", st.Stage, orDash(st.Decision), len(st.Timeline), s.APIPath())
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d scenario(s) did not reach their expected state", failed)
