@@ -20,7 +20,7 @@ func TestSetupIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"IdenfyClientId", "IdenfyScanRef", "KycDecision", "KycStage", "KycStatus"}
+	want := []string{"IdenfyClientId", "IdenfyCompanyId", "IdenfyScanRef", "KybDecision", "KybStage", "KycDecision", "KycStage", "KycStatus"}
 	if !slices.Equal(added, want) {
 		t.Errorf("first Setup() added %v, want %v", added, want)
 	}

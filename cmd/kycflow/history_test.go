@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"kycflow/internal/testtemporal"
+	"kycflow/simulate"
 	"kycflow/workflows"
 )
 
@@ -56,14 +58,35 @@ func TestRecordHistories(t *testing.T) {
 	post("kyc_expired.json", "replay-expired", 1)
 	sys.waitUntil(t, "replay-expired", 30*time.Second, func(d detail) bool { return d.Stage == "closed" })
 
-	for _, ref := range []string{"replay-revised", "replay-review", "replay-expired"} {
-		writeHistory(t, ts, ref)
+	// KYB: a beneficiary flagged → compliance review → approved by a person → closed.
+	c := &simulate.Client{BaseURL: sys.url, Key: []byte(testKey), APIToken: apiToken}
+	company, err := simulate.Build("kyb-review", mrand.New(mrand.NewPCG(3, 3)), time.Now())
+	if err != nil {
+		t.Fatal(err)
 	}
+	if _, err := c.Play(context.Background(), company, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Await(context.Background(), company, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := sys.reviewPath(t, company.APIPath()+"/review", `{"reviewer":"rec","decision":"approve","reason":"checked"}`); code != 200 {
+		t.Fatalf("company review = %d", code)
+	}
+	company.WantStage, company.WantDecision = "closed", "approved"
+	if _, err := c.Await(context.Background(), company, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, ref := range []string{"replay-revised", "replay-review", "replay-expired"} {
+		writeHistory(t, ts, workflows.ID(ref), ref)
+	}
+	writeHistory(t, ts, workflows.CompanyID(company.Subject), "replay-kyb")
 }
 
-func writeHistory(t *testing.T, ts *testtemporal.Server, scanRef string) {
+func writeHistory(t *testing.T, ts *testtemporal.Server, workflowID, name string) {
 	t.Helper()
-	it := ts.GetDefaultClient().GetWorkflowHistory(context.Background(), workflows.ID(scanRef), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := ts.GetDefaultClient().GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
 	for it.HasNext() {
 		e, err := it.Next()
@@ -76,7 +99,7 @@ func writeHistory(t *testing.T, ts *testtemporal.Server, scanRef string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "..", "workflows", "testdata", scanRef+".json")
+	path := filepath.Join("..", "..", "workflows", "testdata", name+".json")
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
