@@ -71,6 +71,9 @@ func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, 
 	if err := json.Unmarshal(body, &r); err != nil {
 		return Classification{Kind: kind, EventType: eventType}, fmt.Errorf("%w: %v", ErrInvalidJSON, jsonErrorKind(err))
 	}
+	if k, err := duplicateKey(body); err != nil || k != "" {
+		return Classification{Kind: kind, EventType: eventType}, fmt.Errorf("%w: a key appears twice in one object (%.40q)", ErrInvalidJSON, k)
+	}
 	c := Classification{
 		Kind:        kind,
 		EventType:   eventType,

@@ -204,3 +204,17 @@ func FuzzParse(f *testing.F) {
 		_, _ = idenfy.ParseMonitoring(body)
 	})
 }
+
+func TestClassifyQuarantinesDuplicateKeys(t *testing.T) {
+	for body, dup := range map[string]bool{
+		`{"scanRef":"a","scanRef":"b"}`:                              true,
+		`{"scanRef":"a","status":{"overall":"X","overall":"Y"}}`:     true,
+		`{"scanRef":"a","list":[{"k":1},{"k":2}],"x":{"k":{"k":1}}}`: false,
+		`{"scanRef":"a","k":[1,{"scanRef":"b"}],"z":"scanRef"}`:      false,
+	} {
+		_, err := idenfy.Classify(idenfy.KindKYC, "", []byte(body))
+		if got := errors.Is(err, idenfy.ErrInvalidJSON); got != dup {
+			t.Errorf("Classify(%s) = %v; want quarantined %v", body, err, dup)
+		}
+	}
+}
