@@ -48,7 +48,9 @@ func TestBadInput(t *testing.T) {
 	defer db.Close()
 
 	good := fixture(t, "kyc_manual_approved.json")
-	fresh := func(ref string) []byte { return bytes.Replace(good, []byte(`"scanRef": "`), []byte(`"scanRef": "`+ref), 1) }
+	fresh := func(ref string) []byte {
+		return bytes.Replace(good, []byte(`"scanRef": "`), []byte(`"scanRef": "`+ref), 1)
+	}
 	validSig := idenfy.Sign(good, []byte(testKey))
 	flipped := bytes.Clone(good)
 	flipped[len(flipped)/2] ^= 0x01

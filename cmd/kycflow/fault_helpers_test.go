@@ -114,9 +114,9 @@ func (s *sender) one(client *http.Client, d delivery, tl *tally) {
 // figures is one fault test's result line. The lines are also appended to
 // $KYCFLOW_FIGURES, which scripts/test prints after the run.
 type figures struct {
-	test                                                            string
+	test                                                           string
 	sent, acknowledged, stored, dispatched, decided, lost, doubled int
-	note                                                            string
+	note                                                           string
 }
 
 func (f figures) report(t *testing.T) {
