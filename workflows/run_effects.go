@@ -125,7 +125,12 @@ func (r *run) review(ctx workflow.Context, rv Review) (State, error) {
 	if err := r.record(ctx); err != nil {
 		return State{}, err
 	}
-	r.wake.SendAsync(struct{}{}) // the main loop re-arms its timer
+	if r.m.effects {
+		// The main loop re-arms its timer. Runs that began before the
+		// side effects (and were not upgraded by this review) never did:
+		// their histories have no timer here.
+		r.wake.SendAsync(struct{}{})
+	}
 	return *r.m.s, nil
 }
 
