@@ -117,8 +117,13 @@ func (e *Effects) Notify(ctx context.Context, n workflows.Notification) (workflo
 	}
 	p := &progress{done: prior}
 	sent := map[string]bool{}
-	for _, d := range prior {
-		sent[strings.TrimPrefix(d, refusedPrefix)] = true
+	for i, d := range prior {
+		if key := strings.TrimPrefix(d, refusedPrefix); strings.Contains(key, "://") {
+			// An attempt from before sinks were named by fingerprint kept
+			// the URL: use its fingerprint, never let the URL travel on.
+			prior[i] = strings.TrimSuffix(d, key) + Sink{URL: key}.Key()
+		}
+		sent[strings.TrimPrefix(prior[i], refusedPrefix)] = true
 	}
 	body, err := json.Marshal(n)
 	if err != nil {

@@ -180,7 +180,8 @@ func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) bool {
 	book := context.WithoutCancel(ctx)
 	deliveries, err := r.opts.Router.Route(ctx, row)
 	if errors.Is(err, ErrNotYet) && row.Attempts < maxNotYet {
-		r.retry(book, row, err)
+		r.opts.Log.Info("inbox event not routable yet; will retry", "inbox_id", row.ID, "attempt", row.Attempts, "reason", err)
+		r.later(book, row, err)
 		return true // not a Temporal failure: the batch goes on
 	}
 	if err != nil {
@@ -210,9 +211,14 @@ func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) bool {
 }
 
 func (r *Relay) retry(ctx context.Context, row store.InboxEvent, cause error) {
+	r.opts.Log.Warn("relay to Temporal failed; will retry", "inbox_id", row.ID, "attempt", row.Attempts, "error", cause)
+	r.later(ctx, row, cause)
+}
+
+// later reschedules a row with backoff.
+func (r *Relay) later(ctx context.Context, row store.InboxEvent, cause error) {
 	delay := r.backoff(row.Attempts)
 	r.opts.Metrics.outcome(row.Kind, "retry")
-	r.opts.Log.Warn("relay to Temporal failed; will retry", "inbox_id", row.ID, "attempt", row.Attempts, "retry_in", delay, "error", cause)
 	reason := fmt.Sprintf("attempt %d: %v", row.Attempts, cause)
 	if len(reason) > 500 {
 		reason = reason[:500]

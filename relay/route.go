@@ -30,7 +30,7 @@ type Router struct {
 	Policy workflows.Policy
 	// CompanyOfClient maps a KYB clientId to its company (for
 	// COMPANY_TOKEN_EXPIRED); store.ErrNotFound when none is known yet.
-	CompanyOfClient func(ctx context.Context, clientID string) (string, error)
+	CompanyOfClient func(ctx context.Context, clientID, externalRef string) (string, error)
 }
 
 // ErrNotYet means an event cannot be routed yet (its company is not known):
@@ -83,7 +83,7 @@ func (rt Router) kyb(ctx context.Context, row store.InboxEvent) ([]Delivery, err
 		if rt.CompanyOfClient == nil {
 			return nil, fmt.Errorf("%s for client %s: no company lookup configured", row.EventType, row.Subject)
 		}
-		companyID, err = rt.CompanyOfClient(ctx, row.Subject)
+		companyID, err = rt.CompanyOfClient(ctx, row.Subject, row.ExternalRef)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, fmt.Errorf("%s: no company known for client %s: %w", row.EventType, row.Subject, ErrNotYet)
 		}

@@ -23,7 +23,7 @@ func fixture(t *testing.T, name string) []byte {
 
 func TestRouteKYB(t *testing.T) {
 	known := map[string]string{"company-client-5": "c-5"}
-	rt := relay.Router{TaskQueue: "q", CompanyOfClient: func(_ context.Context, clientID string) (string, error) {
+	rt := relay.Router{TaskQueue: "q", CompanyOfClient: func(_ context.Context, clientID, _ string) (string, error) {
 		if id, ok := known[clientID]; ok {
 			return id, nil
 		}

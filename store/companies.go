@@ -61,14 +61,16 @@ func (d *DB) Company(ctx context.Context, companyID string) (Company, error) {
 
 // CompanyOfClient returns the company a KYB clientId belongs to: from the
 // company projections, or else from the KYB webhooks received so far (the
-// submission may not be recorded by its lifecycle yet). ErrNotFound when
-// none names it.
-func (d *DB) CompanyOfClient(ctx context.Context, clientID string) (string, error) {
+// submission may not be recorded by its lifecycle yet). When a client has
+// several companies, the one with the same externalRef wins, then the most
+// recent. ErrNotFound when none names it.
+func (d *DB) CompanyOfClient(ctx context.Context, clientID, externalRef string) (string, error) {
 	var id string
-	err := d.db.GetContext(ctx, &id, d.db.Rebind(`SELECT company_id FROM companies WHERE client_id = ? ORDER BY updated_at DESC LIMIT 1`), clientID)
+	err := d.db.GetContext(ctx, &id, d.db.Rebind(
+		`SELECT company_id FROM companies WHERE client_id = ? ORDER BY (external_ref = ?) DESC, updated_at DESC LIMIT 1`), clientID, externalRef)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = d.db.GetContext(ctx, &id, d.db.Rebind(
-			`SELECT company_id FROM inbox WHERE kind = 'kyb' AND client_id = ? AND company_id <> '' ORDER BY id DESC LIMIT 1`), clientID)
+		err = d.db.GetContext(ctx, &id, d.db.Rebind(`SELECT company_id FROM inbox WHERE kind = 'kyb' AND client_id = ? AND company_id <> ''
+			ORDER BY (external_ref = ?) DESC, id DESC LIMIT 1`), clientID, externalRef)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("company of client %s: %w", clientID, ErrNotFound)

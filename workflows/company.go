@@ -31,8 +31,11 @@ type Company struct {
 	AMLReviewed  bool   `json:"amlReviewed,omitempty"`  // a COMPANY_AML_REVIEW arrived
 	// Screenings holds the latest screening statuses of the company and
 	// the people behind it, one per subject, sorted by subject.
-	Screenings    []idenfy.Screening `json:"screenings,omitempty"`
-	Beneficiaries []string           `json:"beneficiaries,omitempty"` // linked KYC scanRefs
+	Screenings []idenfy.Screening `json:"screenings,omitempty"`
+	// AMLReviewedSubjects have had their own AML review: its statuses
+	// stand over the ones a company review embeds.
+	AMLReviewedSubjects []string `json:"amlReviewedSubjects,omitempty"`
+	Beneficiaries       []string `json:"beneficiaries,omitempty"` // linked KYC scanRefs
 }
 
 // companyDuplicate reports whether a KYB event would change nothing: the
@@ -71,8 +74,17 @@ func (c *Company) holds(screenings []idenfy.Screening) bool {
 	return true
 }
 
-func (c *Company) merge(screenings []idenfy.Screening) {
+// merge records screenings; from a company review, a subject that had its
+// own AML review keeps that review's statuses (whatever the arrival order).
+func (c *Company) merge(screenings []idenfy.Screening, amlReview bool) {
 	for _, sc := range screenings {
+		if amlReview {
+			if !slices.Contains(c.AMLReviewedSubjects, sc.Subject) {
+				c.AMLReviewedSubjects = append(c.AMLReviewedSubjects, sc.Subject)
+			}
+		} else if slices.Contains(c.AMLReviewedSubjects, sc.Subject) {
+			continue
+		}
 		if i := slices.IndexFunc(c.Screenings, func(x idenfy.Screening) bool { return x.Subject == sc.Subject }); i >= 0 {
 			c.Screenings[i] = sc
 		} else {
@@ -111,7 +123,9 @@ func (c *Company) flagged() []string {
 // applyCompany applies a KYB event (dedup already done). The company is
 // decided once iDenfy's review is in and, for an approval, once an AML
 // review is in too (or the review itself flags someone): approved only
-// when nobody is flagged, otherwise compliance review.
+// when nobody is flagged, otherwise compliance review. Once a result is in,
+// only a changed review status or a newly flagged subject decides again:
+// a cleared flag never overturns a person's decision by itself.
 func (m *machine) applyCompany(now time.Time, e Event) {
 	s := m.s
 	if s.Company == nil {
@@ -124,19 +138,31 @@ func (m *machine) applyCompany(now time.Time, e Event) {
 		m.add(now, EntryApplied, e.InboxID, "beneficiary verification "+e.ScanRef+" linked")
 		return
 	case idenfy.EventCompanyTokenExpired:
+		if c.ReviewStatus != "" {
+			m.add(now, EntryStale, e.InboxID, "token expired after iDenfy's company review; the review stands")
+			return
+		}
 		m.applyLapse(now, Event{InboxID: e.InboxID, Kind: e.Kind, EventType: e.EventType, Summary: idenfy.Summary{Overall: idenfy.OverallExpired}})
 		return
 	case idenfy.EventCompanySubmit:
 		c.Submitted = true
 	case idenfy.EventCompanyAMLReview:
 		c.AMLReviewed = true
+	case idenfy.EventCompanyReview:
+	default: // COMPANY_INFO_REQUEST, COMPANY_DELETE, …: on the trail, no decision
+		m.add(now, EntryApplied, e.InboxID, e.EventType+" recorded")
+		return
 	}
+	before, status := c.flagged(), c.ReviewStatus
 	if e.Company.ReviewStatus != "" {
 		c.ReviewStatus = e.Company.ReviewStatus
 	}
-	c.merge(e.Company.Screenings)
+	c.merge(e.Company.Screenings, e.EventType == idenfy.EventCompanyAMLReview)
 	flagged := c.flagged()
+	newlyFlagged := slices.ContainsFunc(flagged, func(f string) bool { return !slices.Contains(before, f) })
 	switch {
+	case (s.Verdict != nil || s.Lapsed) && c.ReviewStatus == status && !newlyFlagged:
+		m.add(now, EntryApplied, e.InboxID, e.EventType+" recorded; it changes nothing the company result rests on")
 	case e.EventType == idenfy.EventCompanySubmit && c.ReviewStatus != "":
 		m.add(now, EntryApplied, e.InboxID, "submission recorded; the company review is already in")
 	case c.ReviewStatus == "":

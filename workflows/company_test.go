@@ -102,3 +102,43 @@ func TestBeneficiaryVerificationsAreLinked(t *testing.T) {
 		t.Errorf("company = %+v, want scan-b1 linked once", got.Company)
 	}
 }
+
+// A person's rejection stands when iDenfy later clears the flag that sent
+// the company to review; an unrelated clean AML review changes nothing.
+func TestCompanyDecisionByAPersonIsNotOverturnedByAClearedFlag(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	send(env, time.Minute, submitted(), reviewed("APPROVED"), amlReviewed("BENEFICIARY:b-1", idenfy.ScreeningTruePositive))
+	var out updateResult
+	update(env, time.Hour, workflows.Review{Reviewer: "alice", Decision: "reject", Reason: "sanctioned UBO"}, &out)
+	send(env, 2*time.Hour, amlReviewed("BENEFICIARY:b-1", "FALSE_POSITIVE"), amlReviewed("COMPANY:"+companyID, "NO_FLAGS"),
+		kyb("COMPANY_INFO_REQUEST", idenfy.CompanySummary{}))
+	var got workflows.State
+	stateAt(env, 3*time.Hour, &got)
+	env.ExecuteWorkflow(workflows.CompanyWorkflow, workflows.Input{CompanyID: companyID, Policy: workflows.Policy{LateEventWindow: 24 * time.Hour}})
+	if out.err != nil || out.rejected != nil || got.Decision != workflows.DecisionRejected || got.DecisionSeq != 1 {
+		t.Errorf("review %+v; state %s/%s seq %d, want rejected once", out, got.Stage, got.Decision, got.DecisionSeq)
+	}
+	if len(f.onboarded) != 1 || count(f.events(), workflows.NotifyReviewRequired) != 1 {
+		t.Errorf("onboarding %d, notifications %v; want one rejection and one review request", len(f.onboarded), f.events())
+	}
+}
+
+// An AML review's hit stands when the company review, arriving later,
+// embeds older clean statuses for the same subject.
+func TestCompanyAMLReviewBeforeTheCompanyReview(t *testing.T) {
+	f := &trail{}
+	got := runCompany(t, f, 30*time.Minute, submitted(), amlReviewed("BENEFICIARY:b-1", idenfy.ScreeningTruePositive), reviewed("APPROVED"))
+	if got.Stage != workflows.StageAwaitingCompliance || len(f.onboarded) != 0 {
+		t.Errorf("state = %s/%s, onboarding %d; want compliance review", got.Stage, got.Decision, len(f.onboarded))
+	}
+}
+
+func TestCompanyTokenExpiryAfterTheReviewIsStale(t *testing.T) {
+	f := &trail{}
+	expired := kyb(idenfy.EventCompanyTokenExpired, idenfy.CompanySummary{})
+	got := runCompany(t, f, 30*time.Minute, submitted(), reviewed("APPROVED"), expired, amlReviewed("COMPANY:"+companyID, "NO_FLAGS"))
+	if got.Decision != workflows.DecisionApproved || got.DecisionSeq != 1 || count(f.allTypes(), workflows.EntryStale) != 1 {
+		t.Errorf("state %s seq %d, timeline %v; want approved once, the expiry stale", got.Decision, got.DecisionSeq, f.allTypes())
+	}
+}

@@ -44,14 +44,27 @@ func (r *run) onboard(ctx workflow.Context, req OnboardingRequest) {
 	})
 	superseded := false
 	if r.m.cautious {
-		// A newer onboarding call supersedes one still retrying: the
-		// endpoint must not get an older decision after a newer one.
+		// A newer onboarding call supersedes one still retrying, and
+		// starts only once that one has really stopped (the activity
+		// acknowledged its cancellation, or finished): the endpoint never
+		// gets an older decision after a newer one.
 		if r.supersede != nil {
 			r.supersede()
 		}
-		var cancel workflow.CancelFunc
-		actx, cancel = workflow.WithCancel(actx)
+		cancel := func() {}
 		r.supersede = func() { superseded = true; cancel() }
+		if err := workflow.Await(ctx, func() bool { return r.onboarding == 0 || superseded }); err != nil {
+			return
+		}
+		if superseded { // replaced while it waited its turn
+			r.m.add(workflow.Now(ctx), EntrySuperseded, 0, fmt.Sprintf("decision %d (%s) not sent: a newer onboarding call replaced it", req.DecisionSeq, req.Decision))
+			return
+		}
+		ao := workflow.GetActivityOptions(actx)
+		ao.WaitForCancellation = true
+		actx, cancel = workflow.WithCancel(workflow.WithActivityOptions(actx, ao))
+		r.onboarding++
+		defer func() { r.onboarding-- }()
 	}
 	var out OnboardingOutcome
 	err := workflow.ExecuteActivity(actx, ActivityOnboard, req).Get(ctx, &out)

@@ -302,6 +302,9 @@ func (m *machine) applyVerdict(now time.Time, e Event) {
 // settle runs the decision policy on a final result or lapse.
 func (m *machine) settle(now time.Time, e Event) {
 	s := m.s
+	// A lifecycle already waiting for a person keeps its compliance
+	// deadline and its hold (cautious runs).
+	waiting := m.cautious && s.Stage == StageAwaitingCompliance
 	s.Stage = StageDeciding
 	decision, reason := decide(e, m.p)
 	if m.cautious && decision == DecisionApproved && e.Reconciled {
@@ -311,12 +314,12 @@ func (m *machine) settle(now time.Time, e Event) {
 	}
 	if decision == DecisionNone {
 		s.Stage, s.ReviewReason = StageAwaitingCompliance, reason
-		if m.effects {
+		if m.effects && !waiting {
 			s.ComplianceDue, s.Escalated = now.Add(m.p.ComplianceSLA), false
 		}
 		m.add(now, EntryReviewRequired, e.InboxID, reason)
 		m.notify(now, NotifyReviewRequired, reason)
-		if m.cautious && s.Decision == DecisionApproved && m.p.AlertAction == AlertActionHold {
+		if m.cautious && !waiting && s.Decision == DecisionApproved && m.p.AlertAction == AlertActionHold {
 			// The downstream system onboarded this customer: hold the
 			// account until a person decides again.
 			m.hold(now, "approved earlier; a new result needs compliance review: "+reason)

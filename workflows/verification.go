@@ -166,6 +166,7 @@ type run struct {
 	eventsThisRun int
 	published     map[string]string
 	supersede     func() // cancels the onboarding call in flight
+	onboarding    int    // onboarding calls running (at most one in cautious runs)
 	legacy        bool   // began before effects or monitoring existed
 	upgrades      int    // upgrade checks made by a legacy run
 
