@@ -25,7 +25,8 @@ type Store interface {
 
 // Lifecycle holds the verification lifecycle's activities and their dependencies.
 type Lifecycle struct {
-	Store Store
+	Store   Store
+	Metrics *Metrics // optional
 }
 
 // ErrCorruptState is the application error type for a stored state that
@@ -45,6 +46,13 @@ func (a *Lifecycle) RecordState(ctx context.Context, r workflows.Record) error {
 		events[i] = store.TimelineEvent{WorkflowID: r.WorkflowID, Seq: e.Seq, ScanRef: s.ScanRef, Type: e.Type, At: e.At,
 			InboxID: sql.NullInt64{Int64: e.InboxID, Valid: e.InboxID != 0}, Detail: e.Detail}
 	}
+	defer func() {
+		for _, e := range r.Entries {
+			if e.Type == workflows.EntryDecided {
+				a.Metrics.decided(cmpOr(s.Kind, "kyc"), string(s.Decision))
+			}
+		}
+	}()
 	if s.Kind == workflows.KindCompany {
 		return a.Store.SaveCompany(ctx, store.Company{
 			CompanyID: s.CompanyID, WorkflowID: r.WorkflowID, ClientID: s.ClientID, ExternalRef: s.ExternalRef,
@@ -86,4 +94,11 @@ func decodeState(subject, state string, err error) (*workflows.State, error) {
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("decode stored state of %s", subject), ErrCorruptState, err)
 	}
 	return &s, nil
+}
+
+func cmpOr(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
 }

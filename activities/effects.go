@@ -72,6 +72,7 @@ type Effects struct {
 	Mailer        Mailer   // nil: no e-mail
 	MailEvents    []string // events that also go out by e-mail
 	IDenfy        *idenfy.Client
+	Metrics       *Metrics // optional
 }
 
 const refusedPrefix = "refused:"
@@ -88,6 +89,7 @@ type onboardingBody struct {
 // retried by the activity's retry policy.
 func (e *Effects) Onboard(ctx context.Context, req workflows.OnboardingRequest) (workflows.OnboardingOutcome, error) {
 	if e.OnboardingURL == "" {
+		e.Metrics.onboarded("skipped")
 		return workflows.OnboardingOutcome{Skipped: true}, nil
 	}
 	body, err := json.Marshal(onboardingBody{Type: "verification.decision", OnboardingRequest: req})
@@ -98,11 +100,14 @@ func (e *Effects) Onboard(ctx context.Context, req workflows.OnboardingRequest) 
 	status, err := e.Sender.Post(ctx, e.OnboardingURL, req.MessageID, body)
 	stop()
 	if outbound.IsPermanent(err) {
+		e.Metrics.onboarded("refused")
 		return workflows.OnboardingOutcome{Status: status}, temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrOnboardingRejected, nil)
 	}
 	if err != nil {
+		e.Metrics.onboarded("failed")
 		return workflows.OnboardingOutcome{Status: status}, err
 	}
+	e.Metrics.onboarded("accepted")
 	return workflows.OnboardingOutcome{Status: status}, nil
 }
 
@@ -142,20 +147,26 @@ func (e *Effects) Notify(ctx context.Context, n workflows.Notification) (workflo
 		}
 		_, err := e.Sender.Post(ctx, s.URL, n.MessageID, body)
 		if err != nil && !outbound.IsPermanent(err) {
+			e.Metrics.notified("failed", "sink")
 			errs = append(errs, fmt.Errorf("%s: %w", s.Name(), err))
 			continue
 		}
 		mark := s.Key()
 		if err != nil { // refused for good: retrying cannot help
+			e.Metrics.notified("refused", "sink")
 			mark = refusedPrefix + mark
+		} else {
+			e.Metrics.notified("delivered", "sink")
 		}
 		sent[s.Key()] = true
 		p.add(ctx, mark)
 	}
 	if e.Mailer != nil && contains(e.MailEvents, n.Event) && !sent["email"] {
 		if err := e.Mailer.Send(ctx, mailSubject(n), mailBody(n)); err != nil {
+			e.Metrics.notified("failed", "email")
 			errs = append(errs, fmt.Errorf("e-mail: %w", err))
 		} else {
+			e.Metrics.notified("delivered", "email")
 			p.add(ctx, "email")
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,6 +30,14 @@ func (a *API) redrive(c *gin.Context) {
 	}
 	if err != nil {
 		a.unavailable(c, err)
+		return
+	}
+	switch {
+	case e.PurgedAt.Valid:
+		c.JSON(http.StatusConflict, gin.H{"error": "the payload was purged (retention) on " + e.PurgedAt.Time.UTC().Format(time.RFC3339) + "; nothing to redrive"})
+		return
+	case e.SealErr != nil:
+		c.JSON(http.StatusConflict, gin.H{"error": "the payload cannot be opened: " + e.SealErr.Error() + " (configure KYCFLOW_PAYLOAD_KEYS)"})
 		return
 	}
 	headers, _ := e.Headers()

@@ -178,6 +178,11 @@ const maxNotYet = 15
 func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) bool {
 	// Bookkeeping outlives a shutdown that begins mid-call.
 	book := context.WithoutCancel(ctx)
+	if row.SealErr != nil { // a configuration problem: keep it pending until the key is back
+		r.opts.Log.Error("inbox event payload cannot be opened; will retry", "inbox_id", row.ID, "error", row.SealErr)
+		r.later(book, row, row.SealErr)
+		return true
+	}
 	deliveries, err := r.opts.Router.Route(ctx, row)
 	if errors.Is(err, ErrNotYet) && row.Attempts < maxNotYet {
 		r.opts.Log.Info("inbox event not routable yet; will retry", "inbox_id", row.ID, "attempt", row.Attempts, "reason", err)

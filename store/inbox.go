@@ -74,6 +74,11 @@ type InboxEvent struct {
 	LastDuplicateAt  sql.NullTime `db:"last_duplicate_at"`
 	NextAttemptAt    sql.NullTime `db:"next_attempt_at"`
 	DispatchedAt     sql.NullTime `db:"dispatched_at"`
+	BodyKeyID        string       `db:"body_key_id"` // payload key that sealed the stored body; empty: plaintext
+	PurgedAt         sql.NullTime `db:"purged_at"`   // when retention removed body and headers
+	// SealErr says why Body is nil although one was stored (its payload
+	// key is not configured).
+	SealErr error `db:"-"`
 }
 
 // Headers decodes the stored headers.
@@ -114,10 +119,10 @@ func DedupKey(route string, body []byte) []byte {
 // deliveries of one body can never store two rows: the row that comes back
 // with duplicate_count 0 is the one this call inserted.
 const insertInbox = `
-INSERT INTO inbox (route, dedup_key, body, headers, remote_ip, status, quarantine_reason,
+INSERT INTO inbox (route, dedup_key, body, body_key_id, headers, remote_ip, status, quarantine_reason,
 	kind, event_type, subject_type, subject, scan_refs, company_id, client_id, external_ref,
 	received_at, next_attempt_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (dedup_key) DO UPDATE
 	SET duplicate_count = inbox.duplicate_count + 1, last_duplicate_at = excluded.received_at
 RETURNING id, duplicate_count, status`
@@ -152,9 +157,17 @@ func (d *DB) InsertInbox(ctx context.Context, e NewInboxEvent) (Stored, error) {
 		s     Stored
 		dups  int
 		query = d.db.Rebind(insertInbox)
+		key   = DedupKey(e.Route, e.Body)
+		body  = e.Body
+		keyID string
 	)
+	if d.payload != nil {
+		if keyID, body, err = d.payload.seal(e.Body, key); err != nil {
+			return Stored{}, fmt.Errorf("seal inbox body: %w", err)
+		}
+	}
 	err = d.db.QueryRowxContext(ctx, query,
-		e.Route, DedupKey(e.Route, e.Body), e.Body, string(headers), e.RemoteIP, e.Status, e.QuarantineReason,
+		e.Route, key, body, keyID, string(headers), e.RemoteIP, e.Status, e.QuarantineReason,
 		e.Kind, e.EventType, e.SubjectType, e.Subject, string(scanRefs), e.CompanyID, e.ClientID, e.ExternalRef,
 		now, next,
 	).Scan(&s.ID, &dups, &s.Status)
@@ -175,6 +188,7 @@ func (d *DB) InboxEvent(ctx context.Context, id int64) (InboxEvent, error) {
 	if err != nil {
 		return InboxEvent{}, fmt.Errorf("get inbox event %d: %w", id, err)
 	}
+	d.reveal(&e)
 	return e, nil
 }
 

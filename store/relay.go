@@ -35,6 +35,9 @@ RETURNING *`, now.Add(lease), kinds, now, limit)
 		return nil, fmt.Errorf("claim pending inbox events: %w", err)
 	}
 	slices.SortFunc(out, func(a, b InboxEvent) int { return int(a.ID - b.ID) })
+	for i := range out {
+		d.reveal(&out[i])
+	}
 	return out, nil
 }
 

@@ -37,12 +37,15 @@ type Options struct {
 	Dir string
 	// MaxOpenConns bounds the PostgreSQL pool (default 20).
 	MaxOpenConns int
+	// PayloadKeys, when set, encrypt raw webhook bodies at rest.
+	PayloadKeys *PayloadKeys
 }
 
 // DB is an open kycflow database.
 type DB struct {
 	db      *sqlx.DB
 	dialect string
+	payload *PayloadKeys
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -69,7 +72,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s database: %w", db.DriverName(), err)
 	}
-	return &DB{db: db, dialect: db.DriverName(), Now: time.Now}, nil
+	return &DB{db: db, dialect: db.DriverName(), payload: opts.PayloadKeys, Now: time.Now}, nil
 }
 
 func openPostgres(opts Options) (*sqlx.DB, error) {

@@ -13,6 +13,7 @@ import (
 	"kycflow/activities"
 	"kycflow/idenfy"
 	"kycflow/outbound"
+	"kycflow/store"
 	"kycflow/webhook"
 	"kycflow/workflows"
 )
@@ -71,7 +72,15 @@ type Config struct {
 	SMTPStartTLS       bool          `env:"KYCFLOW_SMTP_STARTTLS" envDefault:"true"`
 	IDenfyAPIKey       string        `env:"KYCFLOW_IDENFY_API_KEY"`
 	IDenfyAPISecret    string        `env:"KYCFLOW_IDENFY_API_SECRET"`
-	IDenfyBaseURL      string        `env:"KYCFLOW_IDENFY_BASE_URL" envDefault:"https://ivs.idenfy.com"`
+
+	// PayloadKeys encrypt stored webhook bodies (AES-256-GCM):
+	// "id:base64key,…", the first one seals new bodies.
+	PayloadKeys string `env:"KYCFLOW_PAYLOAD_KEYS"`
+
+	// MetricsAddr is where `kycflow worker` serves /metrics (empty: not at
+	// all); serve exports its metrics on KYCFLOW_LISTEN_ADDR.
+	MetricsAddr   string `env:"KYCFLOW_METRICS_ADDR"`
+	IDenfyBaseURL string `env:"KYCFLOW_IDENFY_BASE_URL" envDefault:"https://ivs.idenfy.com"`
 
 	LogLevel  string `env:"KYCFLOW_LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"KYCFLOW_LOG_FORMAT" envDefault:"json"`
@@ -80,6 +89,8 @@ type Config struct {
 	allowlist      *webhook.Allowlist
 	onboardingKeys []outbound.Secret
 	sinks          []activities.Sink
+	payloadKeys    *store.PayloadKeys
+	tel            *telemetry // shared by dev's serve and worker; nil: each makes its own
 }
 
 // LoadConfig reads the configuration from environ (os.Environ form) and
@@ -120,6 +131,11 @@ func (c *Config) validate() []error {
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		add("KYCFLOW_DATABASE_URL must be a postgres:// URL, or empty for the embedded SQLite database")
+	}
+	if k, err := store.ParsePayloadKeys(c.PayloadKeys); err != nil {
+		add("KYCFLOW_PAYLOAD_KEYS: %v", err)
+	} else {
+		c.payloadKeys = k
 	}
 	if c.DatabaseURL == "" && c.DataDir == "" {
 		add("KYCFLOW_DATA_DIR must not be empty when KYCFLOW_DATABASE_URL is empty")
@@ -249,6 +265,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("smtp_host", c.SMTPHost),
 		slog.Bool("idenfy_api", c.IDenfyAPIKey != ""),
 		slog.String("idenfy_base_url", c.IDenfyBaseURL),
+		slog.String("payload_keys", countKeys(strings.FieldsFunc(c.PayloadKeys, func(r rune) bool { return r == ',' }))),
 	)
 }
 

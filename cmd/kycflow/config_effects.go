@@ -83,6 +83,9 @@ func (c Config) Effects() *activities.Effects {
 		Sinks:         c.sinks,
 		MailEvents:    mailEvents,
 	}
+	if c.tel != nil {
+		e.Metrics = c.tel.activities
+	}
 	if c.SMTPHost != "" {
 		e.Mailer = &activities.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, From: c.SMTPFrom, To: c.SMTPTo,
 			Username: c.SMTPUsername, Password: c.SMTPPassword, StartTLS: c.SMTPStartTLS}

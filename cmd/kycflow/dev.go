@@ -86,6 +86,7 @@ func devEnviron(environ []string) []string {
 }
 
 func runDev(ctx context.Context, cfg Config, o devOptions, log *slog.Logger) error {
+	cfg.tel = newTelemetry() // one /metrics for the serve and the worker in this process
 	if err := devDefaults(&cfg, o); err != nil {
 		return err
 	}
@@ -142,7 +143,9 @@ func runDev(ctx context.Context, cfg Config, o devOptions, log *slog.Logger) err
 	defer cancel()
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
-	wg.Go(func() { errc <- worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db}, cfg.Effects()) })
+	wg.Go(func() {
+		errc <- worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db, Metrics: cfg.tel.activities}, cfg.Effects())
+	})
 	wg.Go(func() { errc <- runServe(ctx, cfg, log, webLn) })
 
 	ep := devEndpoints{API: "http://" + displayAddr(webLn.Addr()), UI: ui.URL(), Temporal: temporalAddr, Key: cfg.DefaultKeys[0], Token: cfg.APIToken}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	mrand "math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,14 @@ func TestKYBEndToEnd(t *testing.T) {
 		t.Errorf("company review = %d %v", code, out)
 	}
 	waitFor(t, 20*time.Second, func() bool { return onboarded(down, workflows.CompanyID(flagged.Subject)+"-decision-1") == "approved" })
+	// The company's name and registration number never reach history or logs.
+	kybPII := []string{"Simulated Widgets", "SIM-000001"}
+	assertNoPIIIn(t, sys, kybPII, workflows.CompanyID(clean.Subject), workflows.CompanyID(flagged.Subject))
+	for _, p := range kybPII {
+		if strings.Contains(logsOf(t), p) {
+			t.Errorf("logs contain %q", p)
+		}
+	}
 
 	// A third company is submitted, then its token expires: keyed by clientId only.
 	late, err := simulate.Build("kyb", r, time.Now())

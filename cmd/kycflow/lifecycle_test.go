@@ -246,9 +246,19 @@ func (s *system) waitForSearch(t *testing.T, query string) {
 
 func assertNoPII(t *testing.T, s *system, scanRefs ...string) {
 	t.Helper()
+	ids := make([]string, len(scanRefs))
+	for i, ref := range scanRefs {
+		ids[i] = workflows.ID(ref)
+	}
+	assertNoPIIIn(t, s, piiMarkers, ids...)
+}
+
+// assertNoPIIIn checks every byte of the workflows' histories for markers.
+func assertNoPIIIn(t *testing.T, s *system, markers []string, workflowIDs ...string) {
+	t.Helper()
 	c := s.temporal.GetDefaultClient()
-	for _, ref := range scanRefs {
-		it := c.GetWorkflowHistory(context.Background(), workflows.ID(ref), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for _, ref := range workflowIDs {
+		it := c.GetWorkflowHistory(context.Background(), ref, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		var raw bytes.Buffer
 		events := 0
 		for it.HasNext() {
@@ -263,10 +273,10 @@ func assertNoPII(t *testing.T, s *system, scanRefs ...string) {
 			raw.Write(b)
 			events++
 		}
-		if events == 0 || !strings.Contains(raw.String(), ref) {
-			t.Fatalf("history of %s is empty or unreadable", ref)
+		if events == 0 {
+			t.Fatalf("history of %s is empty", ref)
 		}
-		for _, p := range piiMarkers {
+		for _, p := range markers {
 			if strings.Contains(raw.String(), p) {
 				t.Errorf("history of %s contains personal data %q", ref, p)
 			}

@@ -40,7 +40,7 @@ Configuration comes from KYCFLOW_* environment variables; see "kycflow serve --h
 		SilenceErrors: true,
 	}
 	root.SetErr(stderr)
-	root.AddCommand(newServeCmd(environ, stderr), newWorkerCmd(environ, stderr), newMigrateCmd(environ, stderr),
+	root.AddCommand(newServeCmd(environ, stderr), newWorkerCmd(environ, stderr), newMigrateCmd(environ, stderr), newPurgeCmd(environ, stderr),
 		newSetupCmd(environ, stderr), newSimulateCmd(environ, stderr), newProbeCmd())
 	for _, extra := range extraCommands {
 		root.AddCommand(extra(environ, stderr))

@@ -9,9 +9,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
@@ -83,14 +80,13 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, ln net.Listener
 	}
 	defer db.Close()
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	cfg.tel = cfg.telemetryOf()
+	reg := cfg.tel.reg
 	engine, err := httpserver.NewEngine(log, cfg.TrustedProxies)
 	if err != nil {
 		return err
 	}
-	httpserver.Health(engine, db.Ping)
-	engine.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	engine.GET("/metrics", gin.WrapH(cfg.tel.handler()))
 	tc, err := client.NewLazyClient(temporalOptions(cfg, log))
 	if err != nil {
 		return fmt.Errorf("temporal client: %w", err)
@@ -101,6 +97,10 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, ln net.Listener
 		Log:     log.With("component", "relay"),
 		Metrics: relay.NewMetrics(reg),
 	})
+	httpserver.Health(engine, db.Ping, httpserver.Check{Name: "temporal", Optional: true, Probe: func(ctx context.Context) error {
+		_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+		return err
+	}})
 	relayDone := make(chan error, 1)
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { relayDone <- rl.Run(relayCtx) }()
@@ -151,7 +151,7 @@ func warnUnsigned(log *slog.Logger, cfg Config, hooks *webhook.Handler) {
 // openStore opens the configured database and migrates it when asked; else
 // it refuses a schema older than this binary.
 func openStore(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, Dir: cfg.DataDir, MaxOpenConns: cfg.DBMaxConns})
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, Dir: cfg.DataDir, MaxOpenConns: cfg.DBMaxConns, PayloadKeys: cfg.payloadKeys})
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,11 @@ import (
 )
 
 func temporalOptions(cfg Config, log *slog.Logger) client.Options {
-	return client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: worker.Logger(log.With("component", "temporal"))}
+	o := client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: worker.Logger(log.With("component", "temporal"))}
+	if cfg.tel != nil {
+		o.MetricsHandler = cfg.tel.temporal
+	}
+	return o
 }
 
 // dialTemporal connects to Temporal, waiting (with backoff, until ctx ends)

@@ -40,13 +40,23 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	cfg.tel = cfg.telemetryOf()
+	if cfg.MetricsAddr != "" {
+		metricsCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		go func() {
+			if err := serveMetrics(metricsCtx, cfg.MetricsAddr, cfg.tel, log); err != nil {
+				log.Error("worker metrics listener stopped", "error", err)
+			}
+		}()
+	}
 	c, err := dialTemporal(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	log.Info("worker polling", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
-	return worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db}, cfg.Effects())
+	return worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db, Metrics: cfg.tel.activities}, cfg.Effects())
 }
 
 func newSetupCmd(environ []string, stderr io.Writer) *cobra.Command {
