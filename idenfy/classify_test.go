@@ -218,3 +218,14 @@ func TestClassifyQuarantinesDuplicateKeys(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkClassify(b *testing.B) {
+	body := fixture(b, "kyc_manual_approved.json")
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := idenfy.Classify(idenfy.KindKYC, "", body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -3,58 +3,83 @@ package idenfy
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
+	"strings"
 )
 
 // duplicateKey returns the first key that appears twice in one JSON object
 // of body ("" when none does). Parsers disagree on which of two equal keys
-// wins (Go's takes the last, others the first), so a body with one is
-// ambiguous and is quarantined rather than routed on a guess. body must
-// already be valid JSON.
+// wins (Go's takes the last, others the first), and Go matches struct
+// fields case-insensitively, so keys are compared case-folded: a body with
+// such a pair is ambiguous and is quarantined rather than routed on a guess.
+// body must already be valid JSON (Classify unmarshals it first); the scan
+// allocates only a key set per object.
 func duplicateKey(body []byte) (string, error) {
 	type frame struct {
-		object, wantKey bool
-		keys            map[string]bool
+		object bool
+		keys   map[string]struct{}
 	}
-	var stack []*frame
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			return "", nil
-		}
-		if err != nil {
-			return "", err
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if d, ok := tok.(json.Delim); ok {
-			switch d {
-			case '{', '[':
-				if top != nil && top.object {
-					top.wantKey = true // this container is a member's value
-				}
-				stack = append(stack, &frame{object: d == '{', wantKey: true, keys: map[string]bool{}})
-			default:
+	var stack []frame
+	expectKey := false
+	for i := 0; i < len(body); {
+		switch body[i] {
+		case '{':
+			stack = append(stack, frame{object: true})
+			expectKey = true
+			i++
+		case '[':
+			stack = append(stack, frame{})
+			expectKey = false
+			i++
+		case '}', ']':
+			if len(stack) > 0 {
 				stack = stack[:len(stack)-1]
 			}
-			continue
-		}
-		if top == nil || !top.object {
-			continue
-		}
-		if top.wantKey {
-			k, _ := tok.(string)
-			if top.keys[k] {
-				return k, nil
+			expectKey = false
+			i++
+		case ',':
+			expectKey = len(stack) > 0 && stack[len(stack)-1].object
+			i++
+		case '"':
+			j := stringEnd(body, i)
+			if expectKey && len(stack) > 0 {
+				key := keyText(body[i:j])
+				top := &stack[len(stack)-1]
+				if top.keys == nil {
+					top.keys = map[string]struct{}{}
+				}
+				if _, dup := top.keys[key]; dup {
+					return key, nil
+				}
+				top.keys[key] = struct{}{}
+				expectKey = false
 			}
-			top.keys[k], top.wantKey = true, false
-			continue
+			i = j
+		default: // ':', whitespace, numbers, literals
+			i++
 		}
-		top.wantKey = true
 	}
+	return "", nil
+}
+
+// stringEnd returns the index just past the JSON string starting at i.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b)
+}
+
+// keyText is a quoted key's text, unescaped and case-folded.
+func keyText(quoted []byte) string {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return strings.ToLower(string(quoted[1 : len(quoted)-1]))
+	}
+	var s string
+	json.Unmarshal(quoted, &s)
+	return strings.ToLower(s)
 }

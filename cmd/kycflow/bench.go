@@ -1,0 +1,283 @@
+//go:build !nodev
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+	temporallog "go.temporal.io/server/common/log"
+
+	"kycflow/bench"
+	"kycflow/devserver"
+	"kycflow/idenfy"
+	"kycflow/simulate"
+	"kycflow/store"
+	"kycflow/workflows"
+)
+
+func init() { extraCommands = append(extraCommands, newBenchCmd) }
+
+type benchOptions struct {
+	count, concurrency int
+	duplicates         float64
+	adminURL           string
+	jsonOut            bool
+	cpuProfile         string
+}
+
+func newBenchCmd(environ []string, stderr io.Writer) *cobra.Command {
+	var o benchOptions
+	cmd := &cobra.Command{Use: "bench", Short: "Measure kycflow against the ceilings of this machine (see BENCHMARKS.md)"}
+	ingest := &cobra.Command{
+		Use:   "ingest",
+		Short: "Webhook ingest against a bare HTTP handler, the database alone and the naive synchronous design",
+		Long: `ingest sends --count signed KYC webhooks (realistic bodies, distinct scanRefs, a share of
+byte-identical re-sends) over real HTTP with keep-alive at --concurrency to four targets, one after
+the other, in one run, with the same client, bodies and concurrency:
+
+  bare-gin     a Gin handler that reads the body and answers 200 (the HTTP ceiling)
+  db-alone     one INSERT … ON CONFLICT DO NOTHING of the same inbox row per operation (the database ceiling)
+  kycflow      a real serve (verify, classify, store, acknowledge; its relay delivers to Temporal)
+  naive        a handler that calls SignalWithStartWorkflow before acknowledging
+
+It needs PostgreSQL (--admin-url; a scratch database is created and dropped) and starts an
+in-memory Temporal server. It prints a table and the ratios, or JSON with --json.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			return runBenchIngest(cmd.Context(), o, cmd.OutOrStdout(), log)
+		},
+	}
+	ingest.Flags().IntVar(&o.count, "count", 5000, "webhooks per target")
+	ingest.Flags().IntVar(&o.concurrency, "concurrency", 16, "concurrent senders")
+	ingest.Flags().Float64Var(&o.duplicates, "duplicates", 0.1, "share of webhooks that re-send an earlier body byte for byte")
+	ingest.Flags().StringVar(&o.adminURL, "admin-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server to create the scratch database on")
+	ingest.Flags().BoolVar(&o.jsonOut, "json", false, "print JSON instead of a table")
+	ingest.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the kycflow part to this file (go tool pprof)")
+	cmd.AddCommand(ingest)
+	return cmd
+}
+
+const benchKey = "bench-signing-key"
+
+// benchBodies renders count approved-identification bodies, a share of them
+// re-sends of an earlier one.
+func benchBodies(o benchOptions) [][]byte {
+	r := mrand.New(mrand.NewPCG(42, 42))
+	bodies := make([][]byte, o.count)
+	for i := range bodies {
+		if i > 0 && r.Float64() < o.duplicates {
+			bodies[i] = bodies[r.IntN(i)]
+			continue
+		}
+		s, _ := simulate.Build("approved", r, time.Now())
+		bodies[i] = s.Webhooks[0].Body
+	}
+	return bodies
+}
+
+func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slog.Logger) error {
+	gin.SetMode(gin.ReleaseMode)
+	dbURL, drop, err := scratchDatabase(ctx, o.adminURL)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	ports, err := devserver.FreePorts("127.0.0.1", 1)
+	if err != nil {
+		return err
+	}
+	tsrv, err := devserver.StartTemporal(devserver.TemporalOptions{IP: "127.0.0.1", Port: ports[0], Namespace: "default", Logger: temporallog.NewNoopLogger()})
+	if err != nil {
+		return err
+	}
+	defer tsrv.Stop()
+	tc, err := client.Dial(client.Options{HostPort: tsrv.Address()})
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	bodies := benchBodies(o)
+	signed := func(i int) http.Header {
+		return http.Header{idenfy.SignatureHeader: {idenfy.Sign(bodies[i], []byte(benchKey))}, "Content-Type": {"application/json"}}
+	}
+	hc := bench.Client(o.concurrency)
+	var results []bench.Result
+
+	// bare Gin: read the body, answer 200.
+	bare := gin.New()
+	bare.POST("/webhooks/idenfy/kyc", func(c *gin.Context) {
+		io.Copy(io.Discard, http.MaxBytesReader(c.Writer, c.Request.Body, 5<<20))
+		c.JSON(http.StatusOK, gin.H{"status": "accepted"})
+	})
+	results = append(results, serveAndDrive(ctx, "bare-gin", bare, hc, bodies, signed, o))
+
+	// The database alone: the same row per operation, same driver.
+	db, err := sql.Open("postgres", dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(20)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE ceiling (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, route TEXT NOT NULL,
+		dedup_key BYTEA NOT NULL UNIQUE, body BYTEA NOT NULL, headers JSONB NOT NULL, subject TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL)`); err != nil {
+		return err
+	}
+	results = append(results, bench.Drive(ctx, "db-alone", len(bodies), o.concurrency, func(ctx context.Context, i int) error {
+		_, err := db.ExecContext(ctx, `INSERT INTO ceiling (route, dedup_key, body, headers, subject, received_at) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (dedup_key) DO NOTHING`, "kyc", store.DedupKey("kyc", bodies[i]), bodies[i], `{"Idenfy-Signature":"x"}`, fmt.Sprint(i), time.Now())
+		return err
+	}))
+
+	// kycflow: a real serve on the same PostgreSQL, relaying to Temporal.
+	cfg, err := LoadConfig([]string{"KYCFLOW_DATABASE_URL=" + dbURL, "KYCFLOW_IDENFY_KEYS=" + benchKey, "TEMPORAL_ADDRESS=" + tsrv.Address(),
+		"KYCFLOW_TASK_QUEUE=bench", "KYCFLOW_LOG_LEVEL=warn"})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- runServe(sctx, cfg, log, ln) }()
+	if err := waitHealthy("http://" + ln.Addr().String()); err != nil {
+		stop()
+		return err
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			stop()
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+	}
+	results = append(results, bench.Drive(ctx, "kycflow", len(bodies), o.concurrency,
+		bench.Post(hc, "http://"+ln.Addr().String()+"/webhooks/idenfy/kyc", bodies, signed)))
+	pprof.StopCPUProfile()
+	stop()
+	<-done
+
+	// naive: signal Temporal synchronously before acknowledging.
+	naive := gin.New()
+	naive.POST("/webhooks/idenfy/kyc", func(c *gin.Context) {
+		body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 5<<20))
+		if err != nil || !idenfy.Verify(body, c.GetHeader(idenfy.SignatureHeader), [][]byte{[]byte(benchKey)}) {
+			c.JSON(http.StatusUnauthorized, gin.H{"error": "invalid signature"})
+			return
+		}
+		cl, err := idenfy.Classify(idenfy.KindKYC, "", body)
+		if err != nil {
+			c.JSON(http.StatusAccepted, gin.H{"status": "quarantined"})
+			return
+		}
+		sum, _ := idenfy.Summarize(body)
+		e := workflows.Event{Kind: "kyc", EventType: cl.EventType, ScanRef: cl.Subject, ReceivedAt: time.Now(), Summary: sum}
+		_, err = tc.SignalWithStartWorkflow(c.Request.Context(), "naive-"+cl.Subject, workflows.SignalEvent, e,
+			client.StartWorkflowOptions{TaskQueue: "naive"}, workflows.VerificationWorkflow, workflows.Input{ScanRef: cl.Subject})
+		if err != nil {
+			c.JSON(http.StatusServiceUnavailable, gin.H{"error": "temporal"})
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"status": "accepted"})
+	})
+	results = append(results, serveAndDrive(ctx, "naive", naive, hc, bodies, signed, o))
+	return reportIngest(out, o, results)
+}
+
+func serveAndDrive(ctx context.Context, name string, h http.Handler, hc *http.Client, bodies [][]byte, headers func(int) http.Header, o benchOptions) bench.Result {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return bench.Result{Name: name, Errors: len(bodies)}
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	return bench.Drive(ctx, name, len(bodies), o.concurrency, bench.Post(hc, "http://"+ln.Addr().String()+"/webhooks/idenfy/kyc", bodies, headers))
+}
+
+func waitHealthy(base string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("serve at %s did not come up", base)
+}
+
+func reportIngest(out io.Writer, o benchOptions, rs []bench.Result) error {
+	by := map[string]bench.Result{}
+	for _, r := range rs {
+		by[r.Name] = r
+	}
+	ratios := map[string]float64{
+		"kycflow/db-alone": bench.Ratio(by["kycflow"].PerSec, by["db-alone"].PerSec),
+		"kycflow/bare-gin": bench.Ratio(by["kycflow"].PerSec, by["bare-gin"].PerSec),
+		"kycflow/naive":    bench.Ratio(by["kycflow"].PerSec, by["naive"].PerSec),
+	}
+	if o.jsonOut {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"count": o.count, "concurrency": o.concurrency, "duplicates": o.duplicates, "results": rs, "ratios": ratios})
+	}
+	fmt.Fprintf(out, "ingest: %d webhooks per target, concurrency %d, %.0f%% re-sends\n\n", o.count, o.concurrency, o.duplicates*100)
+	fmt.Fprintf(out, "%-10s %10s %9s %9s %9s %9s %7s\n", "target", "req/s", "p50", "p95", "p99", "max", "errors")
+	for _, r := range rs {
+		fmt.Fprintf(out, "%-10s %10.0f %9s %9s %9s %9s %7d\n", r.Name, r.PerSec, ms(r.P50), ms(r.P95), ms(r.P99), ms(r.Max), r.Errors)
+	}
+	fmt.Fprintf(out, "\nkycflow / db-alone %.2f×   kycflow / bare-gin %.2f×   kycflow / naive %.1f×\n",
+		ratios["kycflow/db-alone"], ratios["kycflow/bare-gin"], ratios["kycflow/naive"])
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+
+// scratchDatabase creates a fresh database on the server of adminURL and
+// returns its URL and a func that drops it.
+func scratchDatabase(ctx context.Context, adminURL string) (string, func(), error) {
+	admin, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		return "", nil, err
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "kycflow_bench_" + hex.EncodeToString(b)
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("create scratch database on %s: %w", redactURL(adminURL), err)
+	}
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		admin.Close()
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	return u.String(), func() {
+		admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		admin.Close()
+	}, nil
+}
