@@ -24,7 +24,7 @@ import (
 // Inbox is the part of the store the relay uses.
 type Inbox interface {
 	ClaimPending(ctx context.Context, kinds []string, limit int, lease time.Duration) ([]store.InboxEvent, error)
-	MarkDispatched(ctx context.Context, id int64) error
+	MarkDispatched(ctx context.Context, ids ...int64) error
 	RetryLater(ctx context.Context, id int64, next time.Time, reason string) error
 	Quarantine(ctx context.Context, id int64, reason string) error
 	OldestPending(ctx context.Context, kinds []string) (time.Time, bool, error)
@@ -146,9 +146,13 @@ func (r *Relay) dispatchAll(ctx context.Context, rows []store.InboxEvent) {
 	// rescheduled without waiting out a call timeout per row (which would
 	// also outlast the lease), and a subject's later rows never overtake an
 	// earlier one that failed.
-	var failing atomic.Bool
-	sem := make(chan struct{}, r.opts.Concurrency)
-	var wg sync.WaitGroup
+	var (
+		failing    atomic.Bool
+		mu         sync.Mutex
+		dispatched []int64
+		wg         sync.WaitGroup
+		sem        = make(chan struct{}, r.opts.Concurrency)
+	)
 	for _, subject := range order {
 		sem <- struct{}{}
 		wg.Go(func() {
@@ -158,13 +162,25 @@ func (r *Relay) dispatchAll(ctx context.Context, rows []store.InboxEvent) {
 					r.retry(context.WithoutCancel(ctx), row, errBatchAborted)
 					continue
 				}
-				if !r.dispatch(ctx, row) {
+				ok, delivered := r.dispatch(ctx, row)
+				if !ok {
 					failing.Store(true)
+				}
+				if delivered {
+					mu.Lock()
+					dispatched = append(dispatched, row.ID)
+					mu.Unlock()
 				}
 			}
 		})
 	}
 	wg.Wait()
+	// One statement for the batch. If it fails, Temporal has the events:
+	// the leases run out and duplicate signals follow, which the
+	// lifecycles deduplicate by inbox id.
+	if err := r.inbox.MarkDispatched(context.WithoutCancel(ctx), dispatched...); err != nil {
+		r.opts.Log.Warn("mark inbox events dispatched", "count", len(dispatched), "error", err)
+	}
 }
 
 var errBatchAborted = errors.New("not attempted: an earlier call in the batch failed")
@@ -173,21 +189,22 @@ var errBatchAborted = errors.New("not attempted: an earlier call in the batch fa
 // it is quarantined for an operator (who can redrive it).
 const maxNotYet = 15
 
-// dispatch delivers one row; it reports false when Temporal refused or
-// was unreachable.
-func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) bool {
+// dispatch delivers one row; ok is false when Temporal refused or was
+// unreachable, delivered true when Temporal accepted every delivery (the
+// caller marks it dispatched).
+func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) (ok, delivered bool) {
 	// Bookkeeping outlives a shutdown that begins mid-call.
 	book := context.WithoutCancel(ctx)
 	if row.SealErr != nil { // a configuration problem: keep it pending until the key is back
 		r.opts.Log.Error("inbox event payload cannot be opened; will retry", "inbox_id", row.ID, "error", row.SealErr)
 		r.later(book, row, row.SealErr)
-		return true
+		return true, false
 	}
 	deliveries, err := r.opts.Router.Route(ctx, row)
 	if errors.Is(err, ErrNotYet) && row.Attempts < maxNotYet {
 		r.opts.Log.Info("inbox event not routable yet; will retry", "inbox_id", row.ID, "attempt", row.Attempts, "reason", err)
 		r.later(book, row, err)
-		return true // not a Temporal failure: the batch goes on
+		return true, false // not a Temporal failure: the batch goes on
 	}
 	if err != nil {
 		r.opts.Log.Error("inbox event cannot be relayed; quarantined", "inbox_id", row.ID, "error", err)
@@ -195,7 +212,7 @@ func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) bool {
 		if err := r.inbox.Quarantine(book, row.ID, "relay: "+err.Error()); err != nil {
 			r.opts.Log.Warn("quarantine inbox event", "inbox_id", row.ID, "error", err)
 		}
-		return true
+		return true, false
 	}
 	for _, d := range deliveries {
 		cctx, cancel := context.WithTimeout(ctx, r.opts.CallTimeout)
@@ -203,16 +220,11 @@ func (r *Relay) dispatch(ctx context.Context, row store.InboxEvent) bool {
 		cancel()
 		if err != nil {
 			r.retry(book, row, err)
-			return false
+			return false, false
 		}
 	}
-	if err := r.inbox.MarkDispatched(book, row.ID); err != nil {
-		// Temporal has it; the lease runs out and a duplicate signal
-		// follows, which the workflow deduplicates by inbox id.
-		r.opts.Log.Warn("mark inbox event dispatched", "inbox_id", row.ID, "error", err)
-	}
 	r.opts.Metrics.outcome(row.Kind, "dispatched")
-	return true
+	return true, true
 }
 
 func (r *Relay) retry(ctx context.Context, row store.InboxEvent, cause error) {

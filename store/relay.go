@@ -41,12 +41,19 @@ RETURNING *`, now.Add(lease), kinds, now, limit)
 	return out, nil
 }
 
-// MarkDispatched records that Temporal accepted the event.
-func (d *DB) MarkDispatched(ctx context.Context, id int64) error {
-	_, err := d.db.ExecContext(ctx, d.db.Rebind(`UPDATE inbox SET status = 'dispatched', dispatched_at = ?,
-	next_attempt_at = NULL, last_error = '' WHERE id = ? AND status = 'pending'`), d.now(), id)
+// MarkDispatched records that Temporal accepted the events, in one
+// statement for a whole batch.
+func (d *DB) MarkDispatched(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	q, args, err := sqlx.In(`UPDATE inbox SET status = 'dispatched', dispatched_at = ?,
+	next_attempt_at = NULL, last_error = '' WHERE id IN (?) AND status = 'pending'`, d.now(), ids)
+	if err == nil {
+		_, err = d.db.ExecContext(ctx, d.db.Rebind(q), args...)
+	}
 	if err != nil {
-		return fmt.Errorf("mark inbox event %d dispatched: %w", id, err)
+		return fmt.Errorf("mark %d inbox events dispatched: %w", len(ids), err)
 	}
 	return nil
 }

@@ -125,3 +125,27 @@ func TestClaimSkipLockedPostgres(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkDispatchedInOneStatement(t *testing.T) {
+	contract(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var ids []int64
+		for i := range 3 {
+			s, err := db.InsertInbox(ctx, store.NewInboxEvent{Route: "kyc", Body: []byte{byte('a' + i)}, Status: store.StatusPending, Kind: "kyc"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, s.ID)
+		}
+		if err := db.MarkDispatched(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.MarkDispatched(ctx, ids[0], ids[2]); err != nil {
+			t.Fatal(err)
+		}
+		counts, err := db.InboxCounts(ctx)
+		if err != nil || counts[store.StatusDispatched] != 2 || counts[store.StatusPending] != 1 {
+			t.Errorf("counts = %v, %v; want 2 dispatched, 1 pending", counts, err)
+		}
+	})
+}
