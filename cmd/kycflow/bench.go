@@ -40,6 +40,7 @@ type benchOptions struct {
 	adminURL           string
 	jsonOut            bool
 	cpuProfile         string
+	relay              bool
 }
 
 func newBenchCmd(environ []string, stderr io.Writer) *cobra.Command {
@@ -71,6 +72,7 @@ in-memory Temporal server. It prints a table and the ratios, or JSON with --json
 	ingest.Flags().StringVar(&o.adminURL, "admin-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server to create the scratch database on")
 	ingest.Flags().BoolVar(&o.jsonOut, "json", false, "print JSON instead of a table")
 	ingest.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the kycflow part to this file (go tool pprof)")
+	ingest.Flags().BoolVar(&o.relay, "relay", true, "let serve's relay deliver to Temporal during the kycflow part (false: measure storing and acknowledging alone)")
 	cmd.AddCommand(ingest)
 	return cmd
 }
@@ -153,6 +155,7 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 	if err != nil {
 		return err
 	}
+	cfg.pauseRelay = !o.relay
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

@@ -91,6 +91,7 @@ type Config struct {
 	sinks          []activities.Sink
 	payloadKeys    *store.PayloadKeys
 	tel            *telemetry // shared by dev's serve and worker; nil: each makes its own
+	pauseRelay     bool       // `bench ingest --relay=false`: serve stores, nobody delivers
 }
 
 // LoadConfig reads the configuration from environ (os.Environ form) and

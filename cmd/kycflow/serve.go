@@ -103,7 +103,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, ln net.Listener
 	}})
 	relayDone := make(chan error, 1)
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
-	go func() { relayDone <- rl.Run(relayCtx) }()
+	if cfg.pauseRelay { // bench only: ingest measured without delivery
+		go func() { <-relayCtx.Done(); relayDone <- nil }()
+	} else {
+		go func() { relayDone <- rl.Run(relayCtx) }()
+	}
 	defer func() { stopRelay(); <-relayDone }()
 
 	operator.New(db, tc, operator.Options{Token: cfg.APIToken, Log: log, Requeued: rl.Notify}).Register(engine)
