@@ -100,24 +100,13 @@ func (rt Router) kyb(ctx context.Context, row store.InboxEvent) ([]Delivery, err
 
 // company is the SignalWithStart of e into its company's lifecycle.
 func (rt Router) company(e workflows.Event) Delivery {
-	attrs := []temporal.SearchAttributeUpdate{workflows.AttrCompanyID.ValueSet(e.CompanyID), workflows.AttrKybStage.ValueSet(string(workflows.StageAwaitingResult))}
-	if e.ClientID != "" {
-		attrs = append(attrs, workflows.AttrClientID.ValueSet(e.ClientID))
-	}
-	opts := client.StartWorkflowOptions{
-		ID:                    workflows.CompanyID(e.CompanyID),
-		TaskQueue:             rt.TaskQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
-		StaticSummary:         fmt.Sprintf("KYB company %s (client %s)", e.CompanyID, orDash(e.ClientID)),
-		StaticDetails: fmt.Sprintf("**iDenfy KYB company verification**\n\n- company id: `%s`\n- clientId: `%s`\n\n"+
+	return rt.start(workflows.CompanyID(e.CompanyID), workflows.CompanyWorkflow, workflows.Input{CompanyID: e.CompanyID, Policy: rt.Policy}, e,
+		fmt.Sprintf("KYB company %s (client %s)", e.CompanyID, orDash(e.ClientID)),
+		fmt.Sprintf("**iDenfy KYB company verification**\n\n- company id: `%s`\n- clientId: `%s`\n\n"+
 			"Stage and decision are the KybStage and KybDecision search attributes; the `state` query and kycflow's "+
 			"`GET /v1/companies/%s` show the screenings, linked beneficiaries and evidence trail. No personal data is kept in this history.",
 			e.CompanyID, orDash(e.ClientID), e.CompanyID),
-	}
-	return Delivery{
-		Options: opts, Signal: workflows.SignalEvent, Arg: e,
-		Workflow: workflows.CompanyWorkflow, Input: workflows.Input{CompanyID: e.CompanyID, Policy: rt.Policy},
-	}
+		workflows.AttrCompanyID.ValueSet(e.CompanyID), workflows.AttrKybStage.ValueSet(string(workflows.StageAwaitingResult)))
 }
 
 // amlFanOut sends an AML monitoring event to the lifecycle of every scanRef
@@ -143,24 +132,28 @@ func (rt Router) amlFanOut(row store.InboxEvent) ([]Delivery, error) {
 
 // kyc is the SignalWithStart of e into its scanRef's lifecycle.
 func (rt Router) kyc(e workflows.Event) Delivery {
-	attrs := []temporal.SearchAttributeUpdate{workflows.AttrScanRef.ValueSet(e.ScanRef), workflows.AttrStage.ValueSet(string(workflows.StageAwaitingResult))}
-	if e.ClientID != "" {
-		attrs = append(attrs, workflows.AttrClientID.ValueSet(e.ClientID))
-	}
-	opts := client.StartWorkflowOptions{
-		ID:                    workflows.ID(e.ScanRef),
-		TaskQueue:             rt.TaskQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
-		StaticSummary:         fmt.Sprintf("KYC verification %s (client %s)", e.ScanRef, orDash(e.ClientID)),
-		StaticDetails: fmt.Sprintf("**iDenfy KYC verification**\n\n- scanRef: `%s`\n- clientId: `%s`\n- externalRef: `%s`\n\n"+
+	return rt.start(workflows.ID(e.ScanRef), workflows.VerificationWorkflow, workflows.Input{ScanRef: e.ScanRef, Policy: rt.Policy}, e,
+		fmt.Sprintf("KYC verification %s (client %s)", e.ScanRef, orDash(e.ClientID)),
+		fmt.Sprintf("**iDenfy KYC verification**\n\n- scanRef: `%s`\n- clientId: `%s`\n- externalRef: `%s`\n\n"+
 			"Stage, status and decision are the KycStage, KycStatus and KycDecision search attributes; "+
 			"the `state` query and kycflow's `GET /v1/verifications/%s` show the full evidence trail. "+
 			"No personal data is kept in this history: the raw webhooks stay in kycflow's inbox.",
 			e.ScanRef, orDash(e.ClientID), orDash(e.ExternalRef), e.ScanRef),
+		workflows.AttrScanRef.ValueSet(e.ScanRef), workflows.AttrStage.ValueSet(string(workflows.StageAwaitingResult)))
+}
+
+// start is the SignalWithStart of e into the lifecycle id of workflowType,
+// created with attrs (and the client ID) and the Web UI's summary and
+// details.
+func (rt Router) start(id, workflowType string, input workflows.Input, e workflows.Event, summary, details string,
+	attrs ...temporal.SearchAttributeUpdate) Delivery {
+	if e.ClientID != "" {
+		attrs = append(attrs, workflows.AttrClientID.ValueSet(e.ClientID))
 	}
 	return Delivery{
-		Options: opts, Signal: workflows.SignalEvent, Arg: e,
-		Workflow: workflows.VerificationWorkflow, Input: workflows.Input{ScanRef: e.ScanRef, Policy: rt.Policy},
+		Options: client.StartWorkflowOptions{ID: id, TaskQueue: rt.TaskQueue, TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
+			StaticSummary: summary, StaticDetails: details},
+		Signal: workflows.SignalEvent, Arg: e, Workflow: workflowType, Input: input,
 	}
 }
 
