@@ -39,6 +39,10 @@ type Options struct {
 	MaxOpenConns int
 	// PayloadKeys, when set, encrypt raw webhook bodies at rest.
 	PayloadKeys *PayloadKeys
+	// InboxBatch is the most concurrent deliveries InsertInbox writes in
+	// one statement and commit (0: DefaultInboxBatch; 1: one commit per
+	// delivery).
+	InboxBatch int
 }
 
 // DB is an open kycflow database.
@@ -46,6 +50,7 @@ type DB struct {
 	db      *sqlx.DB
 	dialect string
 	payload *PayloadKeys
+	group   *groupCommit // nil: one commit per delivery
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -72,7 +77,15 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s database: %w", db.DriverName(), err)
 	}
-	return &DB{db: db, dialect: db.DriverName(), payload: opts.PayloadKeys, Now: time.Now}, nil
+	d := &DB{db: db, dialect: db.DriverName(), payload: opts.PayloadKeys, Now: time.Now}
+	batch := opts.InboxBatch
+	if batch == 0 {
+		batch = DefaultInboxBatch
+	}
+	if batch > 1 {
+		d.group = startGroupCommit(d, batch)
+	}
+	return d, nil
 }
 
 func openPostgres(opts Options) (*sqlx.DB, error) {
@@ -127,6 +140,11 @@ func (d *DB) Ping(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	if d.group != nil {
+		d.group.close()
+	}
+	return d.db.Close()
+}
 
 func (d *DB) now() time.Time { return d.Now().UTC() }

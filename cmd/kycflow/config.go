@@ -42,6 +42,7 @@ type Config struct {
 
 	MaxBodyBytes    int64         `env:"KYCFLOW_MAX_BODY_BYTES" envDefault:"5242880"`
 	IngestTimeout   time.Duration `env:"KYCFLOW_INGEST_TIMEOUT" envDefault:"1s"`
+	IngestBatch     int           `env:"KYCFLOW_INGEST_BATCH" envDefault:"64"`
 	ShutdownTimeout time.Duration `env:"KYCFLOW_SHUTDOWN_TIMEOUT" envDefault:"25s"`
 	TLSCertFile     string        `env:"KYCFLOW_TLS_CERT_FILE"`
 	TLSKeyFile      string        `env:"KYCFLOW_TLS_KEY_FILE"`
@@ -169,6 +170,9 @@ func (c *Config) validate() []error {
 	}
 	if c.IngestTimeout <= 0 || c.IngestTimeout > 9*time.Second {
 		add("KYCFLOW_INGEST_TIMEOUT must be between 0 and 9s: iDenfy gives up after 10s")
+	}
+	if c.IngestBatch < 1 || c.IngestBatch > 1000 {
+		add("KYCFLOW_INGEST_BATCH must be between 1 (one commit per webhook) and 1000")
 	}
 	if c.ShutdownTimeout <= 0 {
 		add("KYCFLOW_SHUTDOWN_TIMEOUT must be positive")

@@ -155,7 +155,8 @@ func warnUnsigned(log *slog.Logger, cfg Config, hooks *webhook.Handler) {
 // openStore opens the configured database and migrates it when asked; else
 // it refuses a schema older than this binary.
 func openStore(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, Dir: cfg.DataDir, MaxOpenConns: cfg.DBMaxConns, PayloadKeys: cfg.payloadKeys})
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, Dir: cfg.DataDir, MaxOpenConns: cfg.DBMaxConns, PayloadKeys: cfg.payloadKeys,
+		InboxBatch: cfg.IngestBatch})
 	if err != nil {
 		return nil, err
 	}
