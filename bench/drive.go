@@ -60,8 +60,16 @@ func Drive(ctx context.Context, name string, n, concurrency int, op func(ctx con
 		wg.Go(worker)
 	}
 	wg.Wait()
-	r := Result{Name: name, Ops: len(lat), Errors: int(errs.Load()), Elapsed: time.Since(start)}
-	r.PerSec = float64(r.Ops) / r.Elapsed.Seconds()
+	return Summarize(name, lat, int(errs.Load()), time.Since(start))
+}
+
+// Summarize is the Result of len(lat) operations that took lat (sorted in
+// place) and finished within elapsed.
+func Summarize(name string, lat []time.Duration, errors int, elapsed time.Duration) Result {
+	r := Result{Name: name, Ops: len(lat), Errors: errors, Elapsed: elapsed}
+	if elapsed > 0 {
+		r.PerSec = float64(r.Ops) / elapsed.Seconds()
+	}
 	slices.Sort(lat)
 	if k := len(lat); k > 0 {
 		q := func(p float64) time.Duration { return lat[min(k-1, int(p*float64(k)))] }

@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,17 +14,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"runtime/pprof"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
-	temporallog "go.temporal.io/server/common/log"
 
 	"kycflow/bench"
-	"kycflow/devserver"
 	"kycflow/idenfy"
 	"kycflow/simulate"
 	"kycflow/store"
@@ -40,7 +35,18 @@ type benchOptions struct {
 	adminURL           string
 	jsonOut            bool
 	cpuProfile         string
-	relay              bool
+	relay              bool          // ingest
+	timeout            time.Duration // lifecycle
+	rate               float64       // lifecycle
+}
+
+// addBenchFlags registers the flags every bench part has.
+func addBenchFlags(cmd *cobra.Command, o *benchOptions, count int, countHelp string) {
+	cmd.Flags().IntVar(&o.count, "count", count, countHelp)
+	cmd.Flags().IntVar(&o.concurrency, "concurrency", 16, "concurrent senders")
+	cmd.Flags().StringVar(&o.adminURL, "admin-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server to create the scratch database on")
+	cmd.Flags().BoolVar(&o.jsonOut, "json", false, "print JSON instead of a table")
+	cmd.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the kycflow part to this file (go tool pprof)")
 }
 
 func newBenchCmd(environ []string, stderr io.Writer) *cobra.Command {
@@ -66,14 +72,10 @@ in-memory Temporal server. It prints a table and the ratios, or JSON with --json
 			return runBenchIngest(cmd.Context(), o, cmd.OutOrStdout(), log)
 		},
 	}
-	ingest.Flags().IntVar(&o.count, "count", 5000, "webhooks per target")
-	ingest.Flags().IntVar(&o.concurrency, "concurrency", 16, "concurrent senders")
+	addBenchFlags(ingest, &o, 5000, "webhooks per target")
 	ingest.Flags().Float64Var(&o.duplicates, "duplicates", 0.1, "share of webhooks that re-send an earlier body byte for byte")
-	ingest.Flags().StringVar(&o.adminURL, "admin-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server to create the scratch database on")
-	ingest.Flags().BoolVar(&o.jsonOut, "json", false, "print JSON instead of a table")
-	ingest.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the kycflow part to this file (go tool pprof)")
 	ingest.Flags().BoolVar(&o.relay, "relay", true, "let serve's relay deliver to Temporal during the kycflow part (false: measure storing and acknowledging alone)")
-	cmd.AddCommand(ingest)
+	cmd.AddCommand(ingest, newBenchLifecycleCmd(stderr))
 	return cmd
 }
 
@@ -96,31 +98,14 @@ func benchBodies(o benchOptions) [][]byte {
 }
 
 func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slog.Logger) error {
-	gin.SetMode(gin.ReleaseMode)
-	dbURL, drop, err := scratchDatabase(ctx, o.adminURL)
+	env, err := startBenchEnv(ctx, o, log)
 	if err != nil {
 		return err
 	}
-	defer drop()
-	ports, err := devserver.FreePorts("127.0.0.1", 1)
-	if err != nil {
-		return err
-	}
-	tsrv, err := devserver.StartTemporal(devserver.TemporalOptions{IP: "127.0.0.1", Port: ports[0], Namespace: "default", Logger: temporallog.NewNoopLogger()})
-	if err != nil {
-		return err
-	}
-	defer tsrv.Stop()
-	tc, err := client.Dial(client.Options{HostPort: tsrv.Address()})
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer env.stop()
 
 	bodies := benchBodies(o)
-	signed := func(i int) http.Header {
-		return http.Header{idenfy.SignatureHeader: {idenfy.Sign(bodies[i], []byte(benchKey))}, "Content-Type": {"application/json"}}
-	}
+	signed := signedBy(benchKey, bodies)
 	hc := bench.Client(o.concurrency)
 	var results []bench.Result
 
@@ -133,7 +118,7 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 	results = append(results, serveAndDrive(ctx, "bare-gin", bare, hc, bodies, signed, o))
 
 	// The database alone: the same row per operation, same driver.
-	db, err := sql.Open("postgres", dbURL)
+	db, err := sql.Open("postgres", env.dbURL)
 	if err != nil {
 		return err
 	}
@@ -150,7 +135,7 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 	}))
 
 	// kycflow: a real serve on the same PostgreSQL, relaying to Temporal.
-	cfg, err := LoadConfig([]string{"KYCFLOW_DATABASE_URL=" + dbURL, "KYCFLOW_IDENFY_KEYS=" + benchKey, "TEMPORAL_ADDRESS=" + tsrv.Address(),
+	cfg, err := LoadConfig([]string{"KYCFLOW_DATABASE_URL=" + env.dbURL, "KYCFLOW_IDENFY_KEYS=" + benchKey, "TEMPORAL_ADDRESS=" + env.tsrv.Address(),
 		"KYCFLOW_TASK_QUEUE=bench", "KYCFLOW_LOG_LEVEL=warn"})
 	if err != nil {
 		return err
@@ -167,18 +152,14 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 		stop()
 		return err
 	}
-	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
-		if err != nil {
-			stop()
-			return err
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
+	stopProfile, err := startCPUProfile(o.cpuProfile)
+	if err != nil {
+		stop()
+		return err
 	}
 	results = append(results, bench.Drive(ctx, "kycflow", len(bodies), o.concurrency,
 		bench.Post(hc, "http://"+ln.Addr().String()+"/webhooks/idenfy/kyc", bodies, signed)))
-	pprof.StopCPUProfile()
+	stopProfile()
 	stop()
 	<-done
 
@@ -197,7 +178,7 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 		}
 		sum, _ := idenfy.Summarize(body)
 		e := workflows.Event{Kind: "kyc", EventType: cl.EventType, ScanRef: cl.Subject, ReceivedAt: time.Now(), Summary: sum}
-		_, err = tc.SignalWithStartWorkflow(c.Request.Context(), "naive-"+cl.Subject, workflows.SignalEvent, e,
+		_, err = env.tc.SignalWithStartWorkflow(c.Request.Context(), "naive-"+cl.Subject, workflows.SignalEvent, e,
 			client.StartWorkflowOptions{TaskQueue: "naive"}, workflows.VerificationWorkflow, workflows.Input{ScanRef: cl.Subject})
 		if err != nil {
 			c.JSON(http.StatusServiceUnavailable, gin.H{"error": "temporal"})
@@ -233,31 +214,14 @@ func waitHealthy(base string) error {
 }
 
 func reportIngest(out io.Writer, o benchOptions, rs []bench.Result) error {
-	by := map[string]bench.Result{}
-	for _, r := range rs {
-		by[r.Name] = r
-	}
-	ratios := map[string]float64{
-		"kycflow/db-alone": bench.Ratio(by["kycflow"].PerSec, by["db-alone"].PerSec),
-		"kycflow/bare-gin": bench.Ratio(by["kycflow"].PerSec, by["bare-gin"].PerSec),
-		"kycflow/naive":    bench.Ratio(by["kycflow"].PerSec, by["naive"].PerSec),
-	}
-	if o.jsonOut {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"count": o.count, "concurrency": o.concurrency, "duplicates": o.duplicates, "results": rs, "ratios": ratios})
-	}
-	fmt.Fprintf(out, "ingest: %d webhooks per target, concurrency %d, %.0f%% re-sends\n\n", o.count, o.concurrency, o.duplicates*100)
-	fmt.Fprintf(out, "%-10s %10s %9s %9s %9s %9s %7s\n", "target", "req/s", "p50", "p95", "p99", "max", "errors")
-	for _, r := range rs {
-		fmt.Fprintf(out, "%-10s %10.0f %9s %9s %9s %9s %7d\n", r.Name, r.PerSec, ms(r.P50), ms(r.P95), ms(r.P99), ms(r.Max), r.Errors)
-	}
-	fmt.Fprintf(out, "\nkycflow / db-alone %.2f×   kycflow / bare-gin %.2f×   kycflow / naive %.1f×\n",
-		ratios["kycflow/db-alone"], ratios["kycflow/bare-gin"], ratios["kycflow/naive"])
-	return nil
+	return report{
+		title:  fmt.Sprintf("ingest: %d webhooks per target, concurrency %d, %.0f%% re-sends", o.count, o.concurrency, o.duplicates*100),
+		unit:   "req/s",
+		rows:   rs,
+		ratios: []ratio{{"kycflow", "db-alone", 2}, {"kycflow", "bare-gin", 2}, {"kycflow", "naive", 1}},
+		fields: map[string]any{"count": o.count, "concurrency": o.concurrency, "duplicates": o.duplicates},
+	}.print(out, o.jsonOut)
 }
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
 
 // scratchDatabase creates a fresh database on the server of adminURL and
 // returns its URL and a func that drops it.

@@ -1,0 +1,156 @@
+//go:build !nodev
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+	temporallog "go.temporal.io/server/common/log"
+
+	"kycflow/bench"
+	"kycflow/devserver"
+	"kycflow/idenfy"
+	"kycflow/worker"
+)
+
+// report is what one bench part prints: a table of its results, notes
+// under it and the ratios between results, or all of it as JSON.
+type report struct {
+	title  string         // the lines above the table
+	unit   string         // heading of the rate column: req/s, verif/s
+	rows   []bench.Result // the table, and JSON's results unless results is set
+	notes  []string       // lines under the table
+	ratios []ratio        // printed in this order
+	fields map[string]any // JSON only: settings and extras
+	// results replaces rows in the JSON output when it carries more.
+	results any
+}
+
+// ratio is the rate of one result over another's.
+type ratio struct {
+	of, to string
+	digits int // decimals when printed
+}
+
+func (r ratio) key() string { return r.of + "/" + r.to }
+
+func (rep report) print(out io.Writer, jsonOut bool) error {
+	by := map[string]bench.Result{}
+	for _, r := range rep.rows {
+		by[r.Name] = r
+	}
+	values := map[string]float64{}
+	for _, r := range rep.ratios {
+		values[r.key()] = bench.Ratio(by[r.of].PerSec, by[r.to].PerSec)
+	}
+	if jsonOut {
+		doc := maps.Clone(rep.fields)
+		if doc == nil {
+			doc = map[string]any{}
+		}
+		doc["results"], doc["ratios"] = rep.rows, values
+		if rep.results != nil {
+			doc["results"] = rep.results
+		}
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(doc)
+	}
+	fmt.Fprintf(out, "%s\n\n", rep.title)
+	fmt.Fprintf(out, "%-10s %10s %9s %9s %9s %9s %7s\n", "target", rep.unit, "p50", "p95", "p99", "max", "errors")
+	for _, r := range rep.rows {
+		fmt.Fprintf(out, "%-10s %10.0f %9s %9s %9s %9s %7d\n", r.Name, r.PerSec, ms(r.P50), ms(r.P95), ms(r.P99), ms(r.Max), r.Errors)
+	}
+	if len(rep.notes) > 0 {
+		fmt.Fprintf(out, "\n%s\n", strings.Join(rep.notes, "\n"))
+	}
+	var parts []string
+	for _, r := range rep.ratios {
+		parts = append(parts, fmt.Sprintf("%s / %s %.*f×", r.of, r.to, r.digits, values[r.key()]))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(out, "\n%s\n", strings.Join(parts, "   "))
+	}
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+
+// startBenchTemporal starts an in-memory Temporal server with kycflow's
+// search attributes and a client of it (logging to log); stop stops both.
+// benchEnv is what every benchmark runs on: a scratch PostgreSQL database
+// and an in-memory Temporal server with a client.
+type benchEnv struct {
+	dbURL string
+	tsrv  *devserver.Temporal
+	tc    client.Client
+	stop  func()
+}
+
+func startBenchEnv(ctx context.Context, o benchOptions, log *slog.Logger) (benchEnv, error) {
+	gin.SetMode(gin.ReleaseMode)
+	dbURL, drop, err := scratchDatabase(ctx, o.adminURL)
+	if err != nil {
+		return benchEnv{}, err
+	}
+	tsrv, tc, stopTemporal, err := startBenchTemporal(log)
+	if err != nil {
+		drop()
+		return benchEnv{}, err
+	}
+	return benchEnv{dbURL: dbURL, tsrv: tsrv, tc: tc, stop: func() { stopTemporal(); drop() }}, nil
+}
+
+func startBenchTemporal(log *slog.Logger) (tsrv *devserver.Temporal, tc client.Client, stop func(), err error) {
+	ports, err := devserver.FreePorts("127.0.0.1", 1)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tsrv, err = devserver.StartTemporal(devserver.TemporalOptions{IP: "127.0.0.1", Port: ports[0], Namespace: "default", Logger: temporallog.NewNoopLogger()})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tc, err = client.Dial(client.Options{HostPort: tsrv.Address(), Logger: worker.Logger(log)})
+	if err != nil {
+		tsrv.Stop()
+		return nil, nil, nil, err
+	}
+	return tsrv, tc, func() { tc.Close(); tsrv.Stop() }, nil
+}
+
+// startCPUProfile profiles this process into path (nothing when path is
+// empty) until stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// signedBy returns the headers of bodies[i] as iDenfy sends them, signed
+// with key.
+func signedBy(key string, bodies [][]byte) func(i int) http.Header {
+	return func(i int) http.Header {
+		return http.Header{idenfy.SignatureHeader: {idenfy.Sign(bodies[i], []byte(key))}, "Content-Type": {"application/json"}}
+	}
+}
