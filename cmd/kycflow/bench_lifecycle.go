@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -133,7 +134,9 @@ func benchKycflowLifecycles(ctx context.Context, o benchOptions, stream []stream
 	if err != nil {
 		return lifecycleRun{}, sampledShape{}, err
 	}
-	recv := &http.Server{Handler: onboardingReceiver(secret, arr), ReadHeaderTimeout: 5 * time.Second}
+	var target atomic.Pointer[arrivals]
+	target.Store(arr)
+	recv := &http.Server{Handler: onboardingReceiver(secret, &target), ReadHeaderTimeout: 5 * time.Second}
 	go recv.Serve(recvLn)
 	defer recv.Close()
 
@@ -182,9 +185,10 @@ func benchKycflowLifecycles(ctx context.Context, o benchOptions, stream []stream
 
 // onboardingReceiver is the downstream onboarding endpoint: it checks each
 // call's signature and decision (a failure counts as an error) and records
-// it as its verification's completion.
-func onboardingReceiver(secret outbound.Secret, arr *arrivals) http.Handler {
+// it as its verification's completion in the arrivals target points to.
+func onboardingReceiver(secret outbound.Secret, target *atomic.Pointer[arrivals]) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arr := target.Load()
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 		id := r.Header.Get("webhook-id")
 		ts, _ := strconv.ParseInt(r.Header.Get("webhook-timestamp"), 10, 64)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,9 +65,7 @@ func (rep report) print(out io.Writer, jsonOut bool) error {
 		if rep.results != nil {
 			doc["results"] = rep.results
 		}
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
+		return writeJSON(out, doc)
 	}
 	fmt.Fprintf(out, "%s\n\n", rep.title)
 	fmt.Fprintf(out, "%-10s %10s %9s %9s %9s %9s %7s\n", "target", rep.unit, "p50", "p95", "p99", "max", "errors")
@@ -86,10 +85,14 @@ func (rep report) print(out io.Writer, jsonOut bool) error {
 	return nil
 }
 
+func writeJSON(out io.Writer, doc any) error {
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
 
-// startBenchTemporal starts an in-memory Temporal server with kycflow's
-// search attributes and a client of it (logging to log); stop stops both.
 // benchEnv is what every benchmark runs on: a scratch PostgreSQL database
 // and an in-memory Temporal server with a client.
 type benchEnv struct {
@@ -113,6 +116,8 @@ func startBenchEnv(ctx context.Context, o benchOptions, log *slog.Logger) (bench
 	return benchEnv{dbURL: dbURL, tsrv: tsrv, tc: tc, stop: func() { stopTemporal(); drop() }}, nil
 }
 
+// startBenchTemporal starts an in-memory Temporal server with kycflow's
+// search attributes and a client of it (logging to log); stop stops both.
 func startBenchTemporal(log *slog.Logger) (tsrv *devserver.Temporal, tc client.Client, stop func(), err error) {
 	ports, err := devserver.FreePorts("127.0.0.1", 1)
 	if err != nil {
@@ -153,4 +158,43 @@ func signedBy(key string, bodies [][]byte) func(i int) http.Header {
 	return func(i int) http.Header {
 		return http.Header{idenfy.SignatureHeader: {idenfy.Sign(bodies[i], []byte(key))}, "Content-Type": {"application/json"}}
 	}
+}
+
+func reportGrowth(out io.Writer, o benchOptions, g growthOptions, ls []growthLevel) error {
+	if o.jsonOut {
+		return writeJSON(out, map[string]any{"levels": ls, "burst": g.burst, "count": o.count, "concurrency": o.concurrency,
+			"workerCache": g.workerCache})
+	}
+	fmt.Fprintf(out, "growth: at each level an ingest burst of %d webhooks and %d automatic + manual pairs, concurrency %d, worker sticky cache %s\n\n",
+		g.burst, o.count, o.concurrency, cacheName(g.workerCache))
+	fmt.Fprintf(out, "%9s %9s %10s %10s %12s %12s %11s %10s %9s\n", "level", "open", "ingest/s", "ack p99", "onboard p99",
+		"lifecycle/s", "worker RSS", "DB B/verif", "fill/s")
+	for _, l := range ls {
+		fmt.Fprintf(out, "%9d %9d %10.0f %10s %12s %12.1f %9.0fMB %10d %9.1f\n", l.Level, l.OpenWorkflows, l.Ingest.PerSec,
+			ms(l.Ingest.P99), ms(l.Onboarded.P99), l.Lifecycle.PerSec, float64(l.WorkerRSS)/(1<<20), l.BytesPerVerif, l.FillVerifsPerSec)
+	}
+	first, last := ls[0], ls[len(ls)-1]
+	fmt.Fprintf(out, "\nlevel: verifications open before measuring; open: workflows running after (each level adds its burst and pairs)\n"+
+		"ack p99: the burst's acknowledgements; onboard p99: acknowledgement → onboarding call; lifecycle/s: pairs onboarded per second\n"+
+		"DB B/verif: database growth since the previous level per verification added; fill/s: verifications onboarded per second while filling\n")
+	fmt.Fprintf(out, "\nfrom %d to %d verifications: ack p99 %s, lifecycle rate %s, worker RSS %s, DB bytes per verification %s\n",
+		first.Level, last.Level, change(float64(first.Ingest.P99), float64(last.Ingest.P99)),
+		change(first.Lifecycle.PerSec, last.Lifecycle.PerSec), change(float64(first.WorkerRSS), float64(last.WorkerRSS)),
+		change(float64(first.BytesPerVerif), float64(last.BytesPerVerif)))
+	return nil
+}
+
+func cacheName(n int) string {
+	if n == 0 {
+		return "10000 (SDK default)"
+	}
+	return strconv.Itoa(n)
+}
+
+// change is b relative to a, as a signed percentage.
+func change(a, b float64) string {
+	if a == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%+.0f%%", (b/a-1)*100)
 }

@@ -50,6 +50,44 @@ func TestBenchLifecycleSmoke(t *testing.T) {
 	}
 }
 
+// A few seconds of `kycflow bench growth`, its worker a separate process:
+// every level is filled and measured, and the worker's memory is read.
+func TestBenchGrowthSmoke(t *testing.T) {
+	var rep struct {
+		Levels []struct {
+			Level         int   `json:"level"`
+			Verifications int   `json:"verifications"`
+			OpenWorkflows int64 `json:"openWorkflows"`
+			WorkerRSS     int64 `json:"workerRssBytes"`
+			BytesPerVerif int64 `json:"databaseBytesPerVerification"`
+			Ingest        struct {
+				Ops    int `json:"ops"`
+				Errors int `json:"errors"`
+			} `json:"ingest"`
+			Lifecycle struct {
+				Ops        int `json:"ops"`
+				Errors     int `json:"errors"`
+				Duplicates int `json:"duplicates"`
+			} `json:"lifecycle"`
+		} `json:"levels"`
+	}
+	runBench(t, &rep, "growth", "--levels", "20,40", "--burst", "10", "--count", "10", "--concurrency", "4", "--timeout", "2m",
+		"--worker-bin", productionBinary(t))
+	if len(rep.Levels) != 2 {
+		t.Fatalf("levels = %+v", rep.Levels)
+	}
+	for i, l := range rep.Levels {
+		want := []int{20, 40}[i]
+		if l.Level != want || l.Verifications != want+20 || l.Ingest.Ops != 10 || l.Ingest.Errors != 0 ||
+			l.Lifecycle.Ops != 10 || l.Lifecycle.Errors != 0 || l.Lifecycle.Duplicates != 0 {
+			t.Errorf("level %d: %+v", want, l)
+		}
+		if l.OpenWorkflows != int64(l.Verifications) || l.WorkerRSS <= 0 || l.BytesPerVerif <= 0 {
+			t.Errorf("level %d: open %d of %d, worker RSS %d, bytes per verification %d", want, l.OpenWorkflows, l.Verifications, l.WorkerRSS, l.BytesPerVerif)
+		}
+	}
+}
+
 // benchReport is the part of a bench's JSON report the smoke tests read.
 type benchReport struct {
 	Results []struct {
@@ -66,7 +104,7 @@ type benchReport struct {
 
 // runBench runs `kycflow bench args... --json` against the test
 // PostgreSQL server and decodes its report into rep.
-func runBench(t *testing.T, rep *benchReport, args ...string) {
+func runBench(t *testing.T, rep any, args ...string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a Temporal server")

@@ -60,6 +60,7 @@ type Config struct {
 	MonitoringCANEvery int           `env:"KYCFLOW_MONITORING_CAN_EVERY" envDefault:"500"`
 	ComplianceSLA      time.Duration `env:"KYCFLOW_COMPLIANCE_SLA" envDefault:"48h"`
 	FourEyes           bool          `env:"KYCFLOW_FOUR_EYES"`
+	WorkerCache        int           `env:"KYCFLOW_WORKER_CACHE"`
 	OnboardingURL      string        `env:"KYCFLOW_ONBOARDING_URL"`
 	OnboardingKeys     []string      `env:"KYCFLOW_ONBOARDING_KEYS"`
 	OnboardingAttempts int32         `env:"KYCFLOW_ONBOARDING_MAX_ATTEMPTS" envDefault:"12"`
@@ -170,6 +171,9 @@ func (c *Config) validate() []error {
 	}
 	if c.IngestTimeout <= 0 || c.IngestTimeout > 9*time.Second {
 		add("KYCFLOW_INGEST_TIMEOUT must be between 0 and 9s: iDenfy gives up after 10s")
+	}
+	if c.WorkerCache < 0 {
+		add("KYCFLOW_WORKER_CACHE must be 0 (the Temporal SDK's default) or a number of workflows")
 	}
 	if c.IngestBatch < 1 || c.IngestBatch > 1000 {
 		add("KYCFLOW_INGEST_BATCH must be between 1 (one commit per webhook) and 1000")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -134,10 +135,7 @@ func TestFaultServeKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "kycflow")
-	if out, err := exec.Command("go", "build", "-tags", "nodev", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := productionBinary(t)
 	ts := testtemporal.New(t)
 	sys := startWorkerOnly(t, ts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -235,4 +233,37 @@ func logTail(t *testing.T, path string) {
 		b = b[len(b)-4000:]
 	}
 	t.Logf("serve log tail:\n%s", b)
+}
+
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+	out  []byte
+}
+
+// productionBinary builds the production kycflow binary (-tags nodev)
+// once per test run.
+func productionBinary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "kycflow-bin-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "kycflow")
+		built.out, built.err = exec.Command("go", "build", "-tags", "nodev", "-o", built.bin, ".").CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v\n%s", built.err, built.out)
+	}
+	return built.bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }

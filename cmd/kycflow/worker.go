@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/spf13/cobra"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"kycflow/activities"
 	"kycflow/worker"
@@ -55,6 +56,9 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer c.Close()
+	if cfg.WorkerCache > 0 {
+		sdkworker.SetStickyWorkflowCacheSize(cfg.WorkerCache) // process-wide; before the worker starts
+	}
 	log.Info("worker polling", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
 	return worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db, Metrics: cfg.tel.activities}, cfg.Effects())
 }

@@ -1,0 +1,321 @@
+//go:build !nodev
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"kycflow/bench"
+	"kycflow/outbound"
+	"kycflow/simulate"
+)
+
+type growthOptions struct {
+	levels      []int
+	burst       int // webhooks of the ingest burst at each level
+	workerBin   string
+	workerCache int
+}
+
+func newBenchGrowthCmd(stderr io.Writer) *cobra.Command {
+	var (
+		o benchOptions
+		g growthOptions
+	)
+	cmd := &cobra.Command{
+		Use:   "growth",
+		Short: "Ingest latency, lifecycle rate, worker memory and database bytes as open verifications grow",
+		Long: `growth fills a scratch PostgreSQL database and an in-memory Temporal server with approved
+verifications, each left open in AML monitoring, through the real path (signed webhook over HTTP,
+inbox, relay, workflow, decision, onboarding call to a local receiver), up to each of --levels in
+turn. At each level it measures, with the same senders:
+
+  ingest      a burst of --burst new verifications' webhooks: acknowledgements per second and
+              their latency (p99), and the time until each was onboarded
+  lifecycle   --count automatic SUSPECTED + manual APPROVED pairs, as in bench lifecycle:
+              verifications onboarded per second at saturation
+  worker RSS  resident memory of the worker, a separate process (--worker-bin, default this
+              executable) with a sticky cache of --worker-cache workflows (0: the SDK's 10,000)
+  DB bytes    the database's size over the verifications it holds
+
+and prints each level's figures beside the first level's.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			return runBenchGrowth(cmd.Context(), o, g, cmd.OutOrStdout(), stderr, log)
+		},
+	}
+	addBenchFlags(cmd, &o, 500, "verification pairs of the lifecycle measurement at each level")
+	cmd.Flags().IntSliceVar(&g.levels, "levels", []int{1000, 10000, 50000}, "open verifications to measure at, ascending")
+	cmd.Flags().IntVar(&g.burst, "burst", 2000, "webhooks of the ingest burst at each level")
+	cmd.Flags().StringVar(&g.workerBin, "worker-bin", "", "kycflow binary to run the worker from (default: this executable)")
+	cmd.Flags().IntVar(&g.workerCache, "worker-cache", 0, "the worker's KYCFLOW_WORKER_CACHE (0: the SDK's default)")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long one batch of verifications may take to be onboarded after its last webhook")
+	return cmd
+}
+
+// growthLevel is what one level measured.
+type growthLevel struct {
+	Level            int          `json:"level"`         // verifications filled in before measuring
+	Verifications    int          `json:"verifications"` // in the store and open in Temporal after measuring
+	OpenWorkflows    int64        `json:"openWorkflows"` // as Temporal's visibility counts them (-1: unknown)
+	Ingest           bench.Result `json:"ingest"`        // the burst's acknowledgements
+	Onboarded        bench.Result `json:"onboarded"`     // the burst: acknowledgement → onboarding call
+	Lifecycle        lifecycleRun `json:"lifecycle"`
+	WorkerRSS        int64        `json:"workerRssBytes"`
+	DatabaseBytes    int64        `json:"databaseBytes"`
+	BytesPerVerif    int64        `json:"databaseBytesPerVerification"` // growth since the previous level over the verifications added
+	FillSeconds      float64      `json:"fillSeconds"`                  // filling up to this level
+	FillVerifsPerSec float64      `json:"fillPerSecond"`
+}
+
+// growthRig is serve, the worker process and the onboarding receiver.
+type growthRig struct {
+	o       benchOptions
+	base    string
+	hc      *http.Client
+	target  atomic.Pointer[arrivals]
+	rng     *mrand.Rand
+	db      *sql.DB
+	worker  *exec.Cmd
+	gone    chan struct{} // closed when the worker process has exited
+	exited  chan error
+	created int
+}
+
+func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, stderr io.Writer, log *slog.Logger) error {
+	if o.count < 1 || o.concurrency < 1 || g.burst < 1 || len(g.levels) == 0 {
+		return errors.New("--count, --concurrency, --burst and --levels must be positive")
+	}
+	env, err := startBenchEnv(ctx, o, log)
+	if err != nil {
+		return err
+	}
+	defer env.stop()
+	rig := &growthRig{o: o, hc: bench.Client(o.concurrency), rng: mrand.New(mrand.NewPCG(7, 7)), exited: make(chan error, 2)}
+	secret := make(outbound.Secret, 32)
+	rand.Read(secret)
+	recvLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	recv := &http.Server{Handler: onboardingReceiver(secret, &rig.target), ReadHeaderTimeout: 5 * time.Second}
+	go recv.Serve(recvLn)
+	defer recv.Close()
+
+	environ := []string{"KYCFLOW_DATABASE_URL=" + env.dbURL, "KYCFLOW_IDENFY_KEYS=" + benchKey, "TEMPORAL_ADDRESS=" + env.tsrv.Address(),
+		"KYCFLOW_TASK_QUEUE=bench-growth", "KYCFLOW_LOG_LEVEL=warn", "KYCFLOW_LOG_FORMAT=text",
+		"KYCFLOW_ONBOARDING_URL=http://" + recvLn.Addr().String() + "/onboarding",
+		"KYCFLOW_ONBOARDING_KEYS=whsec_" + base64.StdEncoding.EncodeToString(secret),
+		"KYCFLOW_WORKER_CACHE=" + strconv.Itoa(g.workerCache)}
+	cfg, err := LoadConfig(environ)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	serveDone := make(chan struct{})
+	defer func() { stop(); <-serveDone }()
+	go func() {
+		defer close(serveDone)
+		err := runServe(sctx, cfg, log, ln)
+		select {
+		case rig.exited <- fmt.Errorf("serve stopped: %v", err):
+		default:
+		}
+	}()
+	rig.base = "http://" + ln.Addr().String()
+	if err := waitHealthy(rig.base); err != nil {
+		return err
+	}
+	if rig.db, err = sql.Open("postgres", env.dbURL); err != nil {
+		return err
+	}
+	defer rig.db.Close()
+	if err := rig.startWorker(g.workerBin, environ, stderr); err != nil {
+		return err
+	}
+	defer rig.stopWorker()
+
+	var (
+		levels   []growthLevel
+		prevSize int64
+		prevN    int
+	)
+	if prevSize, err = rig.databaseSize(ctx); err != nil {
+		return err
+	}
+	for _, level := range g.levels {
+		start, before := time.Now(), rig.created
+		if n := level - rig.created; n > 0 {
+			if _, _, err := rig.approved(ctx, n); err != nil {
+				return fmt.Errorf("fill to %d: %w", level, err)
+			}
+		}
+		l := growthLevel{Level: rig.created, FillSeconds: time.Since(start).Seconds()}
+		if l.FillSeconds > 0 {
+			l.FillVerifsPerSec = float64(rig.created-before) / l.FillSeconds
+		}
+		if l.Ingest, l.Onboarded, err = rig.approved(ctx, g.burst); err != nil {
+			return fmt.Errorf("ingest burst at %d: %w", level, err)
+		}
+		if l.Lifecycle, err = rig.pairs(ctx); err != nil {
+			return fmt.Errorf("lifecycles at %d: %w", level, err)
+		}
+		l.Verifications, l.OpenWorkflows = rig.created, openWorkflows(ctx, env)
+		l.WorkerRSS = residentBytes(rig.worker.Process.Pid)
+		if l.DatabaseBytes, err = rig.databaseSize(ctx); err != nil {
+			return err
+		}
+		l.BytesPerVerif = (l.DatabaseBytes - prevSize) / int64(max(rig.created-prevN, 1))
+		prevSize, prevN = l.DatabaseBytes, rig.created
+		levels = append(levels, l)
+		fmt.Fprintf(stderr, "growth: level %d measured (%d verifications)\n", level, rig.created)
+	}
+	return reportGrowth(out, o, g, levels)
+}
+
+func (rig *growthRig) databaseSize(ctx context.Context) (int64, error) {
+	var n int64
+	if err := rig.db.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("database size: %w", err)
+	}
+	return n, nil
+}
+
+func (rig *growthRig) startWorker(bin string, environ []string, stderr io.Writer) error {
+	if bin == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		bin = exe
+	}
+	rig.worker = exec.Command(bin, "worker")
+	rig.worker.Env = append(environ, "PATH="+os.Getenv("PATH"), "HOME="+os.Getenv("HOME"))
+	rig.worker.Stdout, rig.worker.Stderr = stderr, stderr
+	if err := rig.worker.Start(); err != nil {
+		return fmt.Errorf("start worker %s: %w", bin, err)
+	}
+	rig.gone = make(chan struct{})
+	go func() {
+		err := rig.worker.Wait()
+		close(rig.gone)
+		select {
+		case rig.exited <- fmt.Errorf("worker process exited: %v", err):
+		default:
+		}
+	}()
+	return nil
+}
+
+func (rig *growthRig) stopWorker() {
+	rig.worker.Process.Signal(os.Interrupt)
+	select {
+	case <-rig.gone:
+	case <-time.After(30 * time.Second):
+		rig.worker.Process.Kill()
+		<-rig.gone
+	}
+}
+
+// approved sends n new verifications, one automatic APPROVED webhook each,
+// in batches of at most 5,000 (bodies are generated per batch), and waits
+// until every one was onboarded. It returns the acknowledgements and the
+// time from each acknowledgement to its onboarding call.
+func (rig *growthRig) approved(ctx context.Context, n int) (acks, onboarded bench.Result, err error) {
+	for done := 0; done < n; {
+		k := min(n-done, 5000)
+		bodies, refs := make([][]byte, k), make([]string, k)
+		for i := range k {
+			s, err := simulate.Build("approved", rig.rng, time.Now())
+			if err != nil {
+				return acks, onboarded, err
+			}
+			bodies[i], refs[i] = s.Webhooks[0].Body, s.Subject
+		}
+		arr := newArrivals(refs)
+		rig.target.Store(arr)
+		steps := make([]streamStep, k)
+		for i := range steps {
+			steps[i] = streamStep{i: i, second: true}
+		}
+		post := bench.Post(rig.hc, rig.base+"/webhooks/idenfy/kyc", bodies, signedBy(benchKey, bodies))
+		acks = arr.drive(ctx, "ingest", rig.o, steps, nil, post)
+		if err := arr.wait(ctx, rig.o.timeout, rig.exited); err != nil {
+			return acks, onboarded, err
+		}
+		onboarded = arr.result("onboarded", acks.Errors).Result
+		rig.created += k
+		done += k
+	}
+	return acks, onboarded, nil
+}
+
+// pairs runs the lifecycle measurement of bench lifecycle: o.count
+// automatic + manual pairs, saturating.
+func (rig *growthRig) pairs(ctx context.Context) (lifecycleRun, error) {
+	autos, finals, refs := make([][]byte, rig.o.count), make([][]byte, rig.o.count), make([]string, rig.o.count)
+	for i := range rig.o.count {
+		s, err := simulate.Build("review-approved", rig.rng, time.Now())
+		if err != nil {
+			return lifecycleRun{}, err
+		}
+		autos[i], finals[i], refs[i] = s.Webhooks[0].Body, s.Webhooks[1].Body, s.Subject
+	}
+	arr := newArrivals(refs)
+	rig.target.Store(arr)
+	url := rig.base + "/webhooks/idenfy/kyc"
+	sent := arr.drive(ctx, "lifecycle", rig.o, lifecycleStream(rig.o.count),
+		bench.Post(rig.hc, url, autos, signedBy(benchKey, autos)), bench.Post(rig.hc, url, finals, signedBy(benchKey, finals)))
+	if err := arr.wait(ctx, rig.o.timeout, rig.exited); err != nil {
+		return lifecycleRun{}, err
+	}
+	rig.created += rig.o.count
+	return arr.result("lifecycle", sent.Errors), nil
+}
+
+func openWorkflows(ctx context.Context, env benchEnv) int64 {
+	resp, err := env.tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: "ExecutionStatus = 'Running'"})
+	if err != nil {
+		return -1
+	}
+	return resp.GetCount()
+}
+
+// residentBytes is a process's resident set (VmRSS), 0 when unknown.
+func residentBytes(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
