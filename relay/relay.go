@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -131,8 +132,9 @@ func (r *Relay) relayDue(ctx context.Context) {
 	}
 }
 
-// dispatchAll sends a batch: one goroutine per subject, in inbox order
-// within a subject, at most Concurrency subjects at once.
+// dispatchAll sends a batch: one goroutine per subject, in order of
+// arrival within a subject (ids of one group commit follow its lock order,
+// not arrival), at most Concurrency subjects at once.
 func (r *Relay) dispatchAll(ctx context.Context, rows []store.InboxEvent) {
 	var order []string
 	bySubject := map[string][]store.InboxEvent{}
@@ -141,6 +143,9 @@ func (r *Relay) dispatchAll(ctx context.Context, rows []store.InboxEvent) {
 			order = append(order, row.Subject)
 		}
 		bySubject[row.Subject] = append(bySubject[row.Subject], row)
+	}
+	for _, rows := range bySubject {
+		slices.SortStableFunc(rows, func(a, b store.InboxEvent) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
 	}
 	// Once a call fails, Temporal is likely away: the rest of the batch is
 	// rescheduled without waiting out a call timeout per row (which would

@@ -3,6 +3,7 @@ package relay_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -177,5 +178,31 @@ func TestRelayStopsCallingADeadTemporalWithinABatch(t *testing.T) {
 	defer tmp.mu.Unlock()
 	if tmp.attempted != 1 {
 		t.Errorf("calls to an unreachable Temporal in one batch = %d, want 1", tmp.attempted)
+	}
+}
+
+// Within a subject the relay delivers in order of arrival, which in one
+// group commit is not the order of ids (those follow its lock order).
+func TestRelayDeliversASubjectInOrderOfArrival(t *testing.T) {
+	db := testenv.SQLite(t)
+	arrival := time.Now().Add(-time.Minute)
+	at := []time.Time{arrival.Add(2 * time.Second), arrival, arrival.Add(time.Second)}
+	var ids []int64
+	for i, when := range at {
+		db.Now = func() time.Time { return when }
+		ids = append(ids, insert(t, db, `{"n":`+strconv.Itoa(i)+`}`, "scan-order"))
+	}
+	db.Now = time.Now
+	tmp := &fakeTemporal{}
+	start(t, db, tmp)
+	waitFor(t, "three deliveries", func() bool { return tmp.count() == 3 })
+	tmp.mu.Lock()
+	defer tmp.mu.Unlock()
+	var got []int64
+	for _, e := range tmp.calls {
+		got = append(got, e.InboxID)
+	}
+	if want := []int64{ids[1], ids[2], ids[0]}; !slices.Equal(got, want) {
+		t.Errorf("delivered inbox ids %v, want %v (order of arrival)", got, want)
 	}
 }

@@ -15,6 +15,10 @@ const DefaultInboxBatch = 64
 // one waits for its commit, the next is gathering and executing.
 const inboxWriters = 2
 
+// maxGroupBytes bounds the bodies of one group (the statement carries them
+// all; lib/pq sends bytes hex-encoded): a group of large bodies is cut short.
+const maxGroupBytes = 16 << 20
+
 // errClosed answers inserts that arrive after Close.
 var errClosed = errors.New("insert inbox event: store is closed")
 
@@ -30,6 +34,10 @@ type groupCommit struct {
 	reqs chan *inboxWait
 	quit chan struct{}
 	wg   sync.WaitGroup
+
+	mu     sync.RWMutex // held to enqueue; closing takes it exclusively
+	closed bool
+	once   sync.Once
 }
 
 type inboxWait struct {
@@ -53,12 +61,8 @@ func startGroupCommit(d *DB, max int) *groupCommit {
 
 func (g *groupCommit) insert(ctx context.Context, row inboxRow) (Stored, error) {
 	w := &inboxWait{ctx: ctx, row: row, done: make(chan inboxDone, 1)}
-	select {
-	case g.reqs <- w:
-	case <-g.quit:
-		return Stored{}, errClosed
-	case <-ctx.Done():
-		return Stored{}, fmt.Errorf("insert inbox event: %w", ctx.Err())
+	if err := g.enqueue(w); err != nil {
+		return Stored{}, err
 	}
 	select {
 	case r := <-w.done:
@@ -66,6 +70,23 @@ func (g *groupCommit) insert(ctx context.Context, row inboxRow) (Stored, error) 
 	case <-ctx.Done():
 		// The group may still commit it; a retry is then a counted duplicate.
 		return Stored{}, fmt.Errorf("insert inbox event: %w", ctx.Err())
+	}
+}
+
+// enqueue hands w to the writers. Once close has begun nothing is
+// enqueued, so every enqueued delivery is answered: by a writer, or by
+// close's drain.
+func (g *groupCommit) enqueue(w *inboxWait) error {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	if g.closed {
+		return errClosed
+	}
+	select {
+	case g.reqs <- w:
+		return nil
+	case <-w.ctx.Done():
+		return fmt.Errorf("insert inbox event: %w", w.ctx.Err())
 	}
 }
 
@@ -78,11 +99,13 @@ func (g *groupCommit) run() {
 		case <-g.quit:
 			return
 		}
+		size := len(batch[0].row.args[bodyArg].([]byte))
 	gather:
-		for len(batch) < g.max {
+		for len(batch) < g.max && size < maxGroupBytes {
 			select {
 			case w := <-g.reqs:
 				batch = append(batch, w)
+				size += len(w.row.args[bodyArg].([]byte))
 			default:
 				break gather
 			}
@@ -92,8 +115,9 @@ func (g *groupCommit) run() {
 }
 
 // write commits one group. Callers that gave up before it started are
-// left out. If the group fails, each delivery is tried on its own, so that
-// one row the database refuses cannot fail the others.
+// left out. If the group fails, each delivery is tried on its own, all at
+// once (one after the other could outlast their deadlines), so that one row
+// the database refuses cannot fail the others.
 func (g *groupCommit) write(batch []*inboxWait) {
 	live := batch[:0]
 	for _, w := range batch {
@@ -123,14 +147,18 @@ func (g *groupCommit) write(batch []*inboxWait) {
 		live[0].done <- inboxDone{err: err}
 		return
 	}
+	var wg sync.WaitGroup
 	for _, w := range live {
-		s, err := g.d.writeInbox(w.ctx, []inboxRow{w.row})
-		r := inboxDone{err: err}
-		if err == nil {
-			r.s = s[0]
-		}
-		w.done <- r
+		wg.Go(func() {
+			s, err := g.d.writeInbox(w.ctx, []inboxRow{w.row})
+			r := inboxDone{err: err}
+			if err == nil {
+				r.s = s[0]
+			}
+			w.done <- r
+		})
 	}
+	wg.Wait()
 }
 
 // latestDeadline is the last deadline among the group's callers, or a
@@ -150,16 +178,21 @@ func latestDeadline(ws []*inboxWait) time.Time {
 }
 
 // close stops the writers after their current group and answers the
-// deliveries still waiting.
+// deliveries still waiting. Calling it again does nothing.
 func (g *groupCommit) close() {
-	close(g.quit)
-	g.wg.Wait()
-	for {
-		select {
-		case w := <-g.reqs:
-			w.done <- inboxDone{err: errClosed}
-		default:
-			return
+	g.once.Do(func() {
+		g.mu.Lock()
+		g.closed = true
+		g.mu.Unlock()
+		close(g.quit)
+		g.wg.Wait()
+		for {
+			select {
+			case w := <-g.reqs:
+				w.done <- inboxDone{err: errClosed}
+			default:
+				return
+			}
 		}
-	}
+	})
 }

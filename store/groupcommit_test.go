@@ -2,9 +2,12 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"kycflow/store"
 )
@@ -15,6 +18,8 @@ import (
 func TestGroupCommitCountsResendsWithinAndAcrossGroups(t *testing.T) {
 	contract(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
+		clock := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
 		earlier, err := db.InsertInbox(ctx, pending(`{"n":0}`))
 		if err != nil {
 			t.Fatal(err)
@@ -33,13 +38,18 @@ func TestGroupCommitCountsResendsWithinAndAcrossGroups(t *testing.T) {
 		if got[2].ID != earlier.ID || got[0].ID != got[3].ID || got[0].ID != got[4].ID || got[0].ID == got[1].ID {
 			t.Errorf("ids = %+v (earlier %d)", got, earlier.ID)
 		}
-		for id, want := range map[int64]int{earlier.ID: 1, got[0].ID: 2, got[1].ID: 0} {
+		// The group's copies were stamped 09:00:02 … 09:00:06, in order.
+		at := func(sec int) time.Time { return time.Date(2026, 11, 26, 9, 0, sec, 0, time.UTC) }
+		for id, want := range map[int64]struct {
+			dups int
+			last time.Time
+		}{earlier.ID: {1, at(4)}, got[0].ID: {2, at(6)}, got[1].ID: {0, time.Time{}}} {
 			e, err := db.InboxEvent(ctx, id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if e.DuplicateCount != want || (want > 0) != e.LastDuplicateAt.Valid {
-				t.Errorf("row %d: duplicate_count %d (last %v), want %d", id, e.DuplicateCount, e.LastDuplicateAt, want)
+			if e.DuplicateCount != want.dups || !e.LastDuplicateAt.Time.Equal(want.last) {
+				t.Errorf("row %d: duplicate_count %d, last duplicate %v; want %d, %v", id, e.DuplicateCount, e.LastDuplicateAt.Time, want.dups, want.last)
 			}
 		}
 		counts, err := db.InboxCounts(ctx)
@@ -99,6 +109,74 @@ func TestConcurrentInsertsAreWrittenExactlyOnce(t *testing.T) {
 			if e.DuplicateCount != copies-1 {
 				t.Errorf("body %d: duplicate_count %d, want %d", b, e.DuplicateCount, copies-1)
 			}
+		}
+	})
+}
+
+// Re-sends of stored bodies arrive while the relay marks those rows
+// dispatched many at a time, in id order. A group must not lock several
+// existing rows in another order: PostgreSQL would break the deadlock by
+// failing one side after a second.
+func TestResendsDoNotDeadlockWithTheRelay(t *testing.T) {
+	contract(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const n = 64
+		ids := make([]int64, n)
+		for i := range n {
+			s, err := db.InsertInbox(ctx, pending(fmt.Sprintf(`{"r":%d}`, i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = s.ID
+		}
+		var (
+			wg   sync.WaitGroup
+			mu   sync.Mutex
+			errs []error
+		)
+		note := func(err error) {
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}
+		for round := range 20 {
+			wg.Go(func() {
+				events := make([]store.NewInboxEvent, n)
+				for i := range n {
+					events[i] = pending(fmt.Sprintf(`{"r":%d}`, (i*7+round)%n))
+				}
+				_, err := db.WriteInboxGroup(ctx, events)
+				note(err)
+			})
+			wg.Go(func() { note(db.MarkDispatched(ctx, slices.Clone(ids)...)) })
+		}
+		wg.Wait()
+		if len(errs) > 0 {
+			t.Fatalf("%d failures, first: %v", len(errs), errs[0])
+		}
+	})
+}
+
+// After Close an insert fails at once, even without a deadline, instead
+// of waiting for writers that are gone.
+func TestInsertAfterCloseFails(t *testing.T) {
+	contract(t, func(t *testing.T, db *store.DB) {
+		db.Close()
+		db.Close() // again: nothing happens
+		done := make(chan error, 1)
+		go func() {
+			_, err := db.InsertInbox(context.Background(), pending(`{"late":true}`))
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("InsertInbox after Close = %v, want an error saying the store is closed", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("InsertInbox after Close hangs")
 		}
 	})
 }

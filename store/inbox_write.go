@@ -11,8 +11,8 @@ import (
 )
 
 // inboxColumns are the columns a delivery is written with, in argument
-// order. duplicate_count and last_duplicate_at carry the re-sends of the
-// same bytes that arrived in the same group commit.
+// order. duplicate_count and last_duplicate_at carry the copies of the same
+// bytes that arrived in the same group commit.
 var inboxColumns = []string{"route", "dedup_key", "body", "body_key_id", "headers", "remote_ip", "status", "quarantine_reason",
 	"kind", "event_type", "subject_type", "subject", "scan_refs", "company_id", "client_id", "external_ref",
 	"received_at", "next_attempt_at", "duplicate_count", "last_duplicate_at"}
@@ -74,66 +74,89 @@ func (d *DB) inboxRow(e NewInboxEvent) (inboxRow, error) {
 		now, next}}, nil
 }
 
-// writeInbox writes rows in one statement and returns their outcomes in
-// order. Rows with the same dedup key become one row whose
-// duplicate_count already counts the others (ON CONFLICT cannot touch a
-// row twice in one statement), and rows are written in key order so that
-// two concurrent groups take their row locks in the same order and cannot
-// deadlock. A group of k equal rows comes back with duplicate_count k-1
-// exactly when this statement inserted it: an existing row comes back
-// with at least k.
+// writeInbox writes rows and returns their outcomes in order. New rows go
+// in one INSERT … ON CONFLICT DO NOTHING, which locks no existing row; each
+// body that was already stored is then counted by its own one-row UPDATE.
+// So a group never holds locks on several existing rows at once (the relay
+// marks rows dispatched many at a time, in id order: two multi-row lockers
+// in different orders could deadlock). Rows with the same dedup key become
+// one row whose duplicate_count counts the other copies (ON CONFLICT cannot
+// touch a row twice in one statement), and new rows are inserted in key
+// order, so two concurrent groups (or two serve replicas) wait on each
+// other's uncommitted keys in the same order and cannot deadlock.
 func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) {
-	groups := map[string][]int{} // dedup key → indexes into rows
-	var uniq []inboxRow
-	for i, r := range rows {
-		k := string(r.key)
-		if _, seen := groups[k]; !seen {
-			uniq = append(uniq, r)
-		}
-		groups[k] = append(groups[k], i)
+	type group struct {
+		row    inboxRow
+		idx    []int // indexes into rows, in arrival order
+		latest any   // received_at of the last copy
 	}
-	slices.SortFunc(uniq, func(a, b inboxRow) int { return bytes.Compare(a.key, b.key) })
+	byKey := map[string]*group{}
+	var uniq []*group
+	for i, r := range rows {
+		g, ok := byKey[string(r.key)]
+		if !ok {
+			g = &group{row: r}
+			byKey[string(r.key)] = g
+			uniq = append(uniq, g)
+		}
+		g.idx, g.latest = append(g.idx, i), r.args[receivedAtArg]
+	}
+	slices.SortFunc(uniq, func(a, b *group) int { return bytes.Compare(a.row.key, b.row.key) })
 
 	args := make([]any, 0, len(uniq)*len(inboxColumns))
-	for _, r := range uniq {
-		k := len(groups[string(r.key)])
+	for _, g := range uniq {
 		var lastDup any
-		if k > 1 {
-			lastDup = r.args[16] // received_at
+		if len(g.idx) > 1 {
+			lastDup = g.latest
 		}
-		args = append(append(args, r.args...), k-1, lastDup)
+		args = append(append(args, g.row.args...), len(g.idx)-1, lastDup)
 	}
-	out := make([]Stored, len(rows))
+	inserted := make(map[string]Stored, len(uniq))
 	q, err := d.db.QueryxContext(ctx, d.insertInboxSQL(len(uniq)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("insert inbox event: %w", err)
 	}
 	defer q.Close()
-	written := 0
 	for q.Next() {
 		var (
-			s    Stored
-			key  []byte
-			dups int
+			s   Stored
+			key []byte
 		)
-		if err := q.Scan(&s.ID, &key, &dups, &s.Status); err != nil {
+		if err := q.Scan(&s.ID, &key, &s.Status); err != nil {
 			return nil, fmt.Errorf("insert inbox event: %w", err)
 		}
-		idx := groups[string(key)]
-		for j, i := range idx {
-			out[i] = s
-			out[i].Duplicate = j > 0 || dups != len(idx)-1
-		}
-		written++
+		inserted[string(key)] = s
 	}
 	if err := q.Err(); err != nil {
 		return nil, fmt.Errorf("insert inbox event: %w", err)
 	}
-	if written != len(uniq) {
-		return nil, fmt.Errorf("insert inbox event: %d of %d rows came back", written, len(uniq))
+	q.Close()
+
+	out := make([]Stored, len(rows))
+	for _, g := range uniq {
+		s, isNew := inserted[string(g.row.key)]
+		if !isNew {
+			err := d.db.QueryRowxContext(ctx, d.db.Rebind(countDuplicates), len(g.idx), g.latest, g.row.key).Scan(&s.ID, &s.Status)
+			if err != nil {
+				return nil, fmt.Errorf("count duplicate inbox event: %w", err)
+			}
+		}
+		for j, i := range g.idx {
+			out[i] = s
+			out[i].Duplicate = j > 0 || !isNew
+		}
 	}
 	return out, nil
 }
+
+// Places in inboxRow.args.
+const (
+	bodyArg       = 2
+	receivedAtArg = 16
+)
+
+const countDuplicates = `UPDATE inbox SET duplicate_count = duplicate_count + ?, last_duplicate_at = ?
+WHERE dedup_key = ? RETURNING id, status`
 
 // insertInboxSQL is the statement for n distinct rows in the DB's dialect.
 func (d *DB) insertInboxSQL(n int) string {
@@ -162,8 +185,6 @@ func buildInsertInboxSQL(n int) string {
 		}
 		b.WriteString(one)
 	}
-	b.WriteString(` ON CONFLICT (dedup_key) DO UPDATE
-	SET duplicate_count = inbox.duplicate_count + excluded.duplicate_count + 1, last_duplicate_at = excluded.received_at
-RETURNING id, dedup_key, duplicate_count, status`)
+	b.WriteString(" ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key, status")
 	return b.String()
 }
