@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode"
 )
 
@@ -44,6 +45,11 @@ type Classification struct {
 // routing holds the few fields classification reads, with types loose
 // enough that a change in an unrelated field can never quarantine an event.
 type routing struct {
+	routingKeys
+	Status json.RawMessage
+}
+
+type routingKeys struct {
 	ScanRef              *string  `json:"scanRef"`
 	ClientID             *string  `json:"clientId"`
 	ExternalRef          *string  `json:"externalRef"`
@@ -53,7 +59,29 @@ type routing struct {
 	ScanRefList          []string `json:"scanRefList"`
 	AMLReviewSubjectType *string  `json:"amlReviewSubjectType"`
 	CompanyName          *string  `json:"companyName"`
-	Status               json.RawMessage
+}
+
+// kycWire decodes an identification body once for both classification and
+// its summary: the routing keys (all of them, so that a field of the wrong
+// type fails it exactly as it fails routing) and summaryWire.
+type kycWire struct {
+	routingKeys
+	summaryWire
+}
+
+// decode reads the routing fields of body. On the KYC path it reads the
+// summary in the same pass; summarized then says the body also decodes as a
+// Summary. When that single pass fails, routing is decoded alone, so the
+// caller reports the same error, in the same order, as with two passes.
+func decode(kind Kind, body []byte) (r routing, summarized bool, err error) {
+	if kind != KindKYB && kind != KindAML {
+		var w kycWire
+		if json.Unmarshal(body, &w) == nil {
+			return routing{routingKeys: w.routingKeys}, true, nil
+		}
+	}
+	err = json.Unmarshal(body, &r)
+	return r, false, err
 }
 
 // Classify decides the kind, event type and routing keys of a webhook from
@@ -67,8 +95,8 @@ func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, 
 	if !ok {
 		kind = route
 	}
-	var r routing
-	if err := json.Unmarshal(body, &r); err != nil {
+	r, summarized, err := decode(kind, body)
+	if err != nil {
 		return Classification{Kind: kind, EventType: eventType}, fmt.Errorf("%w: %v", ErrInvalidJSON, jsonErrorKind(err))
 	}
 	if k, err := duplicateKey(body); err != nil || k != "" {
@@ -86,7 +114,6 @@ func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, 
 			return Classification{Kind: kind, EventType: eventType}, err
 		}
 	}
-	var err error
 	switch kind {
 	case KindKYB:
 		if err = c.kyb(r); err == nil {
@@ -98,7 +125,7 @@ func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, 
 		}
 	default:
 		c.Kind = KindKYC
-		if err = c.kyc(r); err == nil {
+		if err = c.kyc(r); err == nil && !summarized {
 			// The lifecycle decides on the summary: a body it cannot read is
 			// quarantined now, with the alert, not later by the relay.
 			_, err = Summarize(body)
@@ -209,7 +236,8 @@ func jsonErrorKind(err error) string {
 	case errors.As(err, &syntax):
 		return fmt.Sprintf("syntax error at byte %d", syntax.Offset)
 	case errors.As(err, &typ):
-		return fmt.Sprintf("field %q has JSON type %s", typ.Field, typ.Value)
+		// The path names the JSON field, not how routing embeds its keys.
+		return fmt.Sprintf("field %q has JSON type %s", strings.TrimPrefix(typ.Field, "routingKeys."), typ.Value)
 	default:
 		return "malformed"
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -189,6 +190,11 @@ func FuzzClassify(f *testing.F) {
 			if c.Subject == "" || len(c.Subject) > idenfy.MaxKeyLen {
 				t.Fatalf("Classify() accepted subject %q", c.Subject)
 			}
+			// An accepted identification can be summarized: the lifecycle
+			// decides on it (Classify reads both in one pass).
+			if _, err := idenfy.Summarize(body); c.Kind == idenfy.KindKYC && err != nil {
+				t.Fatalf("Classify() accepted a body Summarize refuses: %v", err)
+			}
 		}
 	})
 }
@@ -211,10 +217,33 @@ func TestClassifyQuarantinesDuplicateKeys(t *testing.T) {
 		`{"scanRef":"a","status":{"overall":"X","overall":"Y"}}`:     true,
 		`{"scanRef":"a","list":[{"k":1},{"k":2}],"x":{"k":{"k":1}}}`: false,
 		`{"scanRef":"a","k":[1,{"scanRef":"b"}],"z":"scanRef"}`:      false,
+		"{\"scanRef\":\"a\",\"ſcanRef\":\"b\"}":                      true, // long s folds to s
+		`{"scanRef":"a","k":1,"\u212a":2}`:                           true, // Kelvin sign folds to k
+		"{\"scanRef\":\"a\",\"ß\":1,\"ss\":2}":                       false,
 	} {
 		_, err := idenfy.Classify(idenfy.KindKYC, "", []byte(body))
 		if got := errors.Is(err, idenfy.ErrInvalidJSON); got != dup {
 			t.Errorf("Classify(%s) = %v; want quarantined %v", body, err, dup)
+		}
+	}
+}
+
+// A mistyped field is named as the body names it: the reason is stored
+// with the quarantined event and read by people.
+func TestClassifyNamesTheMistypedField(t *testing.T) {
+	for _, c := range []struct {
+		route idenfy.Kind
+		body  string
+		want  string
+	}{
+		{idenfy.KindKYC, `{"scanRef":5}`, `field "scanRef" has JSON type number`},
+		{idenfy.KindKYC, `{"scanRef":"s","status":{"overall":1}}`, `field "status.overall" has JSON type number`},
+		{idenfy.KindKYB, `{"id":5}`, `field "id" has JSON type number`},
+		{idenfy.KindAML, `{"monitoringId":"m","scanRefList":[1]}`, `field "scanRefList" has JSON type number`},
+	} {
+		_, err := idenfy.Classify(c.route, "", []byte(c.body))
+		if err == nil || !strings.HasSuffix(err.Error(), c.want) {
+			t.Errorf("Classify(%s, %s) = %v, want …%s", c.route, c.body, err, c.want)
 		}
 	}
 }

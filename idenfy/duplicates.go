@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // duplicateKey returns the first key that appears twice in one JSON object
@@ -77,9 +79,31 @@ func stringEnd(b []byte, i int) int {
 // keyText is a quoted key's text, unescaped and case-folded.
 func keyText(quoted []byte) string {
 	if bytes.IndexByte(quoted, '\\') < 0 {
-		return strings.ToLower(string(quoted[1 : len(quoted)-1]))
+		return fold(string(quoted[1 : len(quoted)-1]))
 	}
 	var s string
 	json.Unmarshal(quoted, &s)
+	return fold(s)
+}
+
+// fold maps s so that fold(a) == fold(b) exactly when bytes.EqualFold(a,
+// b), the match Go's decoder uses for field names: beyond ASCII case,
+// "ſcanRef" and "scanRef" (and the Kelvin sign and "k") name one field.
+func fold(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Map(foldRune, s)
+		}
+	}
 	return strings.ToLower(s)
+}
+
+// foldRune is the lower case of the least rune of r's case-folding orbit,
+// which for an ASCII letter is its lower case.
+func foldRune(r rune) rune {
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	return unicode.ToLower(least)
 }
