@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -25,6 +26,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"kycflow/bench"
+	"kycflow/devserver"
 	"kycflow/outbound"
 	"kycflow/simulate"
 )
@@ -75,17 +77,23 @@ and prints each level's figures beside the first level's.`,
 
 // growthLevel is what one level measured.
 type growthLevel struct {
-	Level            int          `json:"level"`         // verifications filled in before measuring
-	Verifications    int          `json:"verifications"` // in the store and open in Temporal after measuring
-	OpenWorkflows    int64        `json:"openWorkflows"` // as Temporal's visibility counts them (-1: unknown)
-	Ingest           bench.Result `json:"ingest"`        // the burst's acknowledgements
-	Onboarded        bench.Result `json:"onboarded"`     // the burst: acknowledgement → onboarding call
-	Lifecycle        lifecycleRun `json:"lifecycle"`
-	WorkerRSS        int64        `json:"workerRssBytes"`
-	DatabaseBytes    int64        `json:"databaseBytes"`
-	BytesPerVerif    int64        `json:"databaseBytesPerVerification"` // growth since the previous level over the verifications added
-	FillSeconds      float64      `json:"fillSeconds"`                  // filling up to this level
-	FillVerifsPerSec float64      `json:"fillPerSecond"`
+	Level         int          `json:"level"`         // verifications filled in before measuring
+	Verifications int          `json:"verifications"` // in the store and open in Temporal after measuring
+	OpenWorkflows int64        `json:"openWorkflows"` // as Temporal's visibility counts them (-1: unknown)
+	Ingest        bench.Result `json:"ingest"`        // the burst's acknowledgements
+	Onboarded     bench.Result `json:"onboarded"`     // the burst: acknowledgement → onboarding call
+	Lifecycle     lifecycleRun `json:"lifecycle"`
+	WorkerRSS     int64        `json:"workerRssBytes"`
+	ServeRSS      int64        `json:"serveRssBytes"`
+	BenchRSS      int64        `json:"benchRssBytes"` // this process: the in-memory Temporal server, the senders and the receiver
+	// CPU milliseconds per verification over the burst and the pairs, by process.
+	ServeCPU         float64 `json:"serveCpuMsPerVerification"`
+	WorkerCPU        float64 `json:"workerCpuMsPerVerification"`
+	BenchCPU         float64 `json:"benchCpuMsPerVerification"` // mostly the Temporal server
+	DatabaseBytes    int64   `json:"databaseBytes"`
+	BytesPerVerif    int64   `json:"databaseBytesPerVerification"` // growth since the previous level over the verifications added
+	FillSeconds      float64 `json:"fillSeconds"`                  // filling up to this level
+	FillVerifsPerSec float64 `json:"fillPerSecond"`
 }
 
 // growthRig is serve, the worker process and the onboarding receiver.
@@ -96,10 +104,16 @@ type growthRig struct {
 	target  atomic.Pointer[arrivals]
 	rng     *mrand.Rand
 	db      *sql.DB
-	worker  *exec.Cmd
-	gone    chan struct{} // closed when the worker process has exited
-	exited  chan error
+	serve   *process
+	worker  *process
+	exited  chan error // a process that stopped before the end
 	created int
+}
+
+// process is serve or the worker, run from the kycflow binary.
+type process struct {
+	cmd  *exec.Cmd
+	gone chan struct{} // closed when it has exited
 }
 
 func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, stderr io.Writer, log *slog.Logger) error {
@@ -127,26 +141,20 @@ func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, s
 		"KYCFLOW_ONBOARDING_URL=http://" + recvLn.Addr().String() + "/onboarding",
 		"KYCFLOW_ONBOARDING_KEYS=whsec_" + base64.StdEncoding.EncodeToString(secret),
 		"KYCFLOW_WORKER_CACHE=" + strconv.Itoa(g.workerCache)}
-	cfg, err := LoadConfig(environ)
+	ports, err := devserver.FreePorts("127.0.0.1", 1)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	listen := fmt.Sprintf("127.0.0.1:%d", ports[0])
+	environ = append(environ, "KYCFLOW_LISTEN_ADDR="+listen)
+	if _, err := LoadConfig(environ); err != nil {
 		return err
 	}
-	sctx, stop := context.WithCancel(ctx)
-	serveDone := make(chan struct{})
-	defer func() { stop(); <-serveDone }()
-	go func() {
-		defer close(serveDone)
-		err := runServe(sctx, cfg, log, ln)
-		select {
-		case rig.exited <- fmt.Errorf("serve stopped: %v", err):
-		default:
-		}
-	}()
-	rig.base = "http://" + ln.Addr().String()
+	if rig.serve, err = rig.start(g.workerBin, "serve", environ, stderr); err != nil {
+		return err
+	}
+	defer rig.serve.stop()
+	rig.base = "http://" + listen
 	if err := waitHealthy(rig.base); err != nil {
 		return err
 	}
@@ -154,10 +162,10 @@ func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, s
 		return err
 	}
 	defer rig.db.Close()
-	if err := rig.startWorker(g.workerBin, environ, stderr); err != nil {
+	if rig.worker, err = rig.start(g.workerBin, "worker", environ, stderr); err != nil {
 		return err
 	}
-	defer rig.stopWorker()
+	defer rig.worker.stop()
 
 	var (
 		levels   []growthLevel
@@ -178,6 +186,7 @@ func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, s
 		if l.FillSeconds > 0 {
 			l.FillVerifsPerSec = float64(rig.created-before) / l.FillSeconds
 		}
+		cpu := [3]time.Duration{cpuTime(rig.serve.pid()), cpuTime(rig.worker.pid()), cpuTime(os.Getpid())}
 		if l.Ingest, l.Onboarded, err = rig.approved(ctx, g.burst); err != nil {
 			return fmt.Errorf("ingest burst at %d: %w", level, err)
 		}
@@ -185,7 +194,11 @@ func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, s
 			return fmt.Errorf("lifecycles at %d: %w", level, err)
 		}
 		l.Verifications, l.OpenWorkflows = rig.created, openWorkflows(ctx, env)
-		l.WorkerRSS = residentBytes(rig.worker.Process.Pid)
+		l.WorkerRSS, l.ServeRSS, l.BenchRSS = residentBytes(rig.worker.pid()), residentBytes(rig.serve.pid()), residentBytes(os.Getpid())
+		perVerif := func(pid int, before time.Duration) float64 {
+			return float64((cpuTime(pid) - before).Microseconds()) / 1000 / float64(g.burst+o.count)
+		}
+		l.ServeCPU, l.WorkerCPU, l.BenchCPU = perVerif(rig.serve.pid(), cpu[0]), perVerif(rig.worker.pid(), cpu[1]), perVerif(os.Getpid(), cpu[2])
 		if l.DatabaseBytes, err = rig.databaseSize(ctx); err != nil {
 			return err
 		}
@@ -205,41 +218,44 @@ func (rig *growthRig) databaseSize(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-func (rig *growthRig) startWorker(bin string, environ []string, stderr io.Writer) error {
+// start runs `kycflow sub` from bin (default: this executable) with environ.
+func (rig *growthRig) start(bin, sub string, environ []string, stderr io.Writer) (*process, error) {
 	if bin == "" {
 		exe, err := os.Executable()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		bin = exe
 	}
-	rig.worker = exec.Command(bin, "worker")
-	rig.worker.Env = append(environ, "PATH="+os.Getenv("PATH"), "HOME="+os.Getenv("HOME"))
-	rig.worker.Stdout, rig.worker.Stderr = stderr, stderr
-	if err := rig.worker.Start(); err != nil {
-		return fmt.Errorf("start worker %s: %w", bin, err)
+	p := &process{cmd: exec.Command(bin, sub), gone: make(chan struct{})}
+	p.cmd.Env = append(environ, "PATH="+os.Getenv("PATH"), "HOME="+os.Getenv("HOME"))
+	p.cmd.Stdout, p.cmd.Stderr = stderr, stderr
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s %s: %w", bin, sub, err)
 	}
-	rig.gone = make(chan struct{})
 	go func() {
-		err := rig.worker.Wait()
-		close(rig.gone)
+		err := p.cmd.Wait()
+		close(p.gone)
 		select {
-		case rig.exited <- fmt.Errorf("worker process exited: %v", err):
+		case rig.exited <- fmt.Errorf("%s process exited: %v", sub, err):
 		default:
 		}
 	}()
-	return nil
+	return p, nil
 }
 
-func (rig *growthRig) stopWorker() {
-	rig.worker.Process.Signal(os.Interrupt)
+// stop interrupts the process and waits for it (killing it after 30 s).
+func (p *process) stop() {
+	p.cmd.Process.Signal(os.Interrupt)
 	select {
-	case <-rig.gone:
+	case <-p.gone:
 	case <-time.After(30 * time.Second):
-		rig.worker.Process.Kill()
-		<-rig.gone
+		p.cmd.Process.Kill()
+		<-p.gone
 	}
 }
+
+func (p *process) pid() int { return p.cmd.Process.Pid }
 
 // approved sends n new verifications, one automatic APPROVED webhook each,
 // in batches of at most 5,000 (bodies are generated per batch), and waits
@@ -318,4 +334,21 @@ func residentBytes(pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// cpuTime is the user and system CPU a process has used (Linux, 100 ticks
+// a second), 0 when unknown.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which ends at the last ')'.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }

@@ -167,22 +167,27 @@ func reportGrowth(out io.Writer, o benchOptions, g growthOptions, ls []growthLev
 	}
 	fmt.Fprintf(out, "growth: at each level an ingest burst of %d webhooks and %d automatic + manual pairs, concurrency %d, worker sticky cache %s\n\n",
 		g.burst, o.count, o.concurrency, cacheName(g.workerCache))
-	fmt.Fprintf(out, "%9s %9s %10s %10s %12s %12s %11s %10s %9s\n", "level", "open", "ingest/s", "ack p99", "onboard p99",
-		"lifecycle/s", "worker RSS", "DB B/verif", "fill/s")
+	fmt.Fprintf(out, "%9s %9s %9s %9s %11s %11s %10s %9s %9s %9s %9s %9s %8s\n", "level", "open", "ingest/s", "ack p99", "onboard p99",
+		"lifecycle/s", "worker RSS", "serve RSS", "serve CPU", "worker CPU", "temporal", "DB B/v", "fill/s")
 	for _, l := range ls {
-		fmt.Fprintf(out, "%9d %9d %10.0f %10s %12s %12.1f %9.0fMB %10d %9.1f\n", l.Level, l.OpenWorkflows, l.Ingest.PerSec,
-			ms(l.Ingest.P99), ms(l.Onboarded.P99), l.Lifecycle.PerSec, float64(l.WorkerRSS)/(1<<20), l.BytesPerVerif, l.FillVerifsPerSec)
+		fmt.Fprintf(out, "%9d %9d %9.0f %9s %11s %11.1f %8.0fMB %7.0fMB %7.2fms %7.2fms %7.2fms %9d %8.1f\n", l.Level, l.OpenWorkflows,
+			l.Ingest.PerSec, ms(l.Ingest.P99), ms(l.Onboarded.P99), l.Lifecycle.PerSec, mb(l.WorkerRSS), mb(l.ServeRSS),
+			l.ServeCPU, l.WorkerCPU, l.BenchCPU, l.BytesPerVerif, l.FillVerifsPerSec)
 	}
-	first, last := ls[0], ls[len(ls)-1]
 	fmt.Fprintf(out, "\nlevel: verifications open before measuring; open: workflows running after (each level adds its burst and pairs)\n"+
 		"ack p99: the burst's acknowledgements; onboard p99: acknowledgement → onboarding call; lifecycle/s: pairs onboarded per second\n"+
-		"DB B/verif: database growth since the previous level per verification added; fill/s: verifications onboarded per second while filling\n")
-	fmt.Fprintf(out, "\nfrom %d to %d verifications: ack p99 %s, lifecycle rate %s, worker RSS %s, DB bytes per verification %s\n",
+		"CPU: per verification over the burst and pairs, by process (temporal: the bench process, mostly the in-memory Temporal server)\n"+
+		"DB B/v: database growth since the previous level per verification added; fill/s: verifications onboarded per second while filling\n")
+	first, last := ls[0], ls[len(ls)-1]
+	fmt.Fprintf(out, "\nfrom %d to %d verifications: ack p99 %s, lifecycle rate %s, worker RSS %s, CPU per verification: serve %s, worker %s, temporal %s; DB bytes per verification %s\n",
 		first.Level, last.Level, change(float64(first.Ingest.P99), float64(last.Ingest.P99)),
 		change(first.Lifecycle.PerSec, last.Lifecycle.PerSec), change(float64(first.WorkerRSS), float64(last.WorkerRSS)),
+		change(first.ServeCPU, last.ServeCPU), change(first.WorkerCPU, last.WorkerCPU), change(first.BenchCPU, last.BenchCPU),
 		change(float64(first.BytesPerVerif), float64(last.BytesPerVerif)))
 	return nil
 }
+
+func mb(b int64) float64 { return float64(b) / (1 << 20) }
 
 func cacheName(n int) string {
 	if n == 0 {
