@@ -99,7 +99,7 @@ func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, 
 	if err != nil {
 		return Classification{Kind: kind, EventType: eventType}, fmt.Errorf("%w: %v", ErrInvalidJSON, jsonErrorKind(err))
 	}
-	if k, err := duplicateKey(body); err != nil || k != "" {
+	if k, dup := duplicateKey(body); dup {
 		return Classification{Kind: kind, EventType: eventType}, fmt.Errorf("%w: a key appears twice in one object (%.40q)", ErrInvalidJSON, k)
 	}
 	c := Classification{

@@ -2,6 +2,7 @@ package idenfy_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,7 +213,19 @@ func FuzzParse(f *testing.F) {
 }
 
 func TestClassifyQuarantinesDuplicateKeys(t *testing.T) {
+	many := func(dupOf string) string { // an object of 40 keys, the last one dupOf
+		var b strings.Builder
+		b.WriteString(`{"scanRef":"a"`)
+		for i := range 38 {
+			fmt.Fprintf(&b, `,"k%d":%d`, i, i)
+		}
+		return b.String() + `,"` + dupOf + `":1}`
+	}
 	for body, dup := range map[string]bool{
+		many("K3"):                           true,  // past the keys compared one by one
+		many("k39"):                          false, // 40 distinct keys
+		`{"scanRef":"a","sc\u0061nref":"b"}`: true,  // escaped
+		`{"x":1,"y":{"x":2},"z":[{"x":3},{"x":4}]}`:                  false, // one per object
 		`{"scanRef":"a","scanRef":"b"}`:                              true,
 		`{"scanRef":"a","status":{"overall":"X","overall":"Y"}}`:     true,
 		`{"scanRef":"a","list":[{"k":1},{"k":2}],"x":{"k":{"k":1}}}`: false,

@@ -9,27 +9,24 @@ import (
 )
 
 // duplicateKey returns the first key that appears twice in one JSON object
-// of body ("" when none does). Parsers disagree on which of two equal keys
-// wins (Go's takes the last, others the first), and Go matches struct
-// fields case-insensitively, so keys are compared case-folded: a body with
-// such a pair is ambiguous and is quarantined rather than routed on a guess.
-// body must already be valid JSON (Classify unmarshals it first); the scan
-// allocates only a key set per object.
-func duplicateKey(body []byte) (string, error) {
-	type frame struct {
-		object bool
-		keys   map[string]struct{}
-	}
-	var stack []frame
+// of body, and whether there is one (the key may be ""). Parsers disagree
+// on which of two equal keys wins (Go's takes the last, others the first),
+// and Go matches struct fields case-insensitively, so keys are compared
+// case-folded: a body with such a pair is ambiguous and is quarantined
+// rather than routed on a guess. body must already be valid JSON (Classify
+// unmarshals it first); the scan allocates little: the first keys of an
+// object are compared where they lie in the body.
+func duplicateKey(body []byte) (key string, found bool) {
+	var stack []keySet
 	expectKey := false
 	for i := 0; i < len(body); {
 		switch body[i] {
 		case '{':
-			stack = append(stack, frame{object: true})
+			stack = append(stack, keySet{object: true})
 			expectKey = true
 			i++
 		case '[':
-			stack = append(stack, frame{})
+			stack = append(stack, keySet{})
 			expectKey = false
 			i++
 		case '}', ']':
@@ -44,15 +41,9 @@ func duplicateKey(body []byte) (string, error) {
 		case '"':
 			j := stringEnd(body, i)
 			if expectKey && len(stack) > 0 {
-				key := keyText(body[i:j])
-				top := &stack[len(stack)-1]
-				if top.keys == nil {
-					top.keys = map[string]struct{}{}
+				if stack[len(stack)-1].add(body[i:j]) {
+					return keyText(body[i:j]), true
 				}
-				if _, dup := top.keys[key]; dup {
-					return key, nil
-				}
-				top.keys[key] = struct{}{}
 				expectKey = false
 			}
 			i = j
@@ -60,7 +51,45 @@ func duplicateKey(body []byte) (string, error) {
 			i++
 		}
 	}
-	return "", nil
+	return "", false
+}
+
+// smallObject is how many keys an object's set compares one by one before
+// it switches to a map of folded keys (typical iDenfy objects have fewer;
+// a hostile body with many keys must not cost quadratic time).
+const smallObject = 32
+
+// keySet holds the keys seen in one JSON object (object false: an array).
+type keySet struct {
+	object bool
+	quoted [][]byte            // the first keys, quoted, as they appear in the body
+	folded map[string]struct{} // all keys, folded, once there are more
+}
+
+// add records a quoted key and reports whether the object already has it,
+// under the matching Go's decoder uses for field names.
+func (k *keySet) add(quoted []byte) bool {
+	if k.folded == nil && len(k.quoted) < smallObject && bytes.IndexByte(quoted, '\\') < 0 {
+		for _, q := range k.quoted {
+			if bytes.EqualFold(q, quoted) {
+				return true
+			}
+		}
+		k.quoted = append(k.quoted, quoted)
+		return false
+	}
+	if k.folded == nil {
+		k.folded = make(map[string]struct{}, 2*smallObject)
+		for _, q := range k.quoted {
+			k.folded[keyText(q)] = struct{}{}
+		}
+	}
+	key := keyText(quoted)
+	if _, dup := k.folded[key]; dup {
+		return true
+	}
+	k.folded[key] = struct{}{}
+	return false
 }
 
 // stringEnd returns the index just past the JSON string starting at i.

@@ -1,0 +1,82 @@
+package idenfy
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+// hasDuplicateKey is the slow, obvious answer: walk the tokens and keep a
+// set of folded keys per open object.
+func hasDuplicateKey(body []byte) bool {
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	type frame struct {
+		object bool
+		keys   map[string]bool
+		key    bool // the next string token is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) || err != nil {
+			return false
+		}
+		top := (*frame)(nil)
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				if top != nil && top.object {
+					top.key = true
+				}
+				stack = append(stack, &frame{object: true, keys: map[string]bool{}, key: true})
+			case '[':
+				if top != nil && top.object {
+					top.key = true
+				}
+				stack = append(stack, &frame{})
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		case string:
+			if top != nil && top.object && top.key {
+				k := fold(t)
+				if top.keys[k] {
+					return true
+				}
+				top.keys[k] = true
+				top.key = false
+				continue
+			}
+			if top != nil && top.object {
+				top.key = true
+			}
+		default:
+			if top != nil && top.object {
+				top.key = true
+			}
+		}
+	}
+}
+
+// The one-pass scanner finds a duplicate exactly when the obvious walk does.
+func FuzzDuplicateKey(f *testing.F) {
+	for _, s := range []string{`{"a":1,"A":2}`, `{"a":{"b":1},"b":2}`, `[{"x":1},{"x":2}]`, `{"scanRef":"a","ſcanRef":"b"}`,
+		`{"k":1,"\u212a":2}`, `{"a":"\"a\"","b":["a","a"]}`, `{"sc\u0061n":1,"SCAN":2}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if !json.Valid(body) {
+			return
+		}
+		k, got := duplicateKey(body)
+		if want := hasDuplicateKey(body); got != want {
+			t.Fatalf("duplicateKey(%q) = %q, the token walk says duplicate %v", body, k, want)
+		}
+	})
+}
