@@ -138,8 +138,7 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 	}))
 
 	// kycflow: a real serve on the same PostgreSQL, relaying to Temporal.
-	cfg, err := LoadConfig([]string{"KYCFLOW_DATABASE_URL=" + env.dbURL, "KYCFLOW_IDENFY_KEYS=" + benchKey, "TEMPORAL_ADDRESS=" + env.tsrv.Address(),
-		"KYCFLOW_TASK_QUEUE=bench", "KYCFLOW_LOG_LEVEL=warn", fmt.Sprint("KYCFLOW_INGEST_BATCH=", o.batch)})
+	cfg, err := LoadConfig(append(env.environ("bench"), fmt.Sprint("KYCFLOW_INGEST_BATCH=", o.batch)))
 	if err != nil {
 		return err
 	}

@@ -5,15 +5,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -27,7 +24,6 @@ import (
 
 	"kycflow/bench"
 	"kycflow/devserver"
-	"kycflow/outbound"
 	"kycflow/simulate"
 )
 
@@ -126,21 +122,13 @@ func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, s
 	}
 	defer env.stop()
 	rig := &growthRig{o: o, hc: bench.Client(o.concurrency), rng: mrand.New(mrand.NewPCG(7, 7)), exited: make(chan error, 2)}
-	secret := make(outbound.Secret, 32)
-	rand.Read(secret)
-	recvLn, err := net.Listen("tcp", "127.0.0.1:0")
+	onboarding, stopReceiver, err := startOnboardingReceiver(&rig.target)
 	if err != nil {
 		return err
 	}
-	recv := &http.Server{Handler: onboardingReceiver(secret, &rig.target), ReadHeaderTimeout: 5 * time.Second}
-	go recv.Serve(recvLn)
-	defer recv.Close()
-
-	environ := []string{"KYCFLOW_DATABASE_URL=" + env.dbURL, "KYCFLOW_IDENFY_KEYS=" + benchKey, "TEMPORAL_ADDRESS=" + env.tsrv.Address(),
-		"KYCFLOW_TASK_QUEUE=bench-growth", "KYCFLOW_LOG_LEVEL=warn", "KYCFLOW_LOG_FORMAT=text",
-		"KYCFLOW_ONBOARDING_URL=http://" + recvLn.Addr().String() + "/onboarding",
-		"KYCFLOW_ONBOARDING_KEYS=whsec_" + base64.StdEncoding.EncodeToString(secret),
-		"KYCFLOW_WORKER_CACHE=" + strconv.Itoa(g.workerCache)}
+	defer stopReceiver()
+	environ := append(env.environ("bench-growth"), append(onboarding, "KYCFLOW_LOG_FORMAT=text",
+		"KYCFLOW_WORKER_CACHE="+strconv.Itoa(g.workerCache))...)
 	ports, err := devserver.FreePorts("127.0.0.1", 1)
 	if err != nil {
 		return err
@@ -293,13 +281,9 @@ func (rig *growthRig) approved(ctx context.Context, n int) (acks, onboarded benc
 // pairs runs the lifecycle measurement of bench lifecycle: o.count
 // automatic + manual pairs, saturating.
 func (rig *growthRig) pairs(ctx context.Context) (lifecycleRun, error) {
-	autos, finals, refs := make([][]byte, rig.o.count), make([][]byte, rig.o.count), make([]string, rig.o.count)
-	for i := range rig.o.count {
-		s, err := simulate.Build("review-approved", rig.rng, time.Now())
-		if err != nil {
-			return lifecycleRun{}, err
-		}
-		autos[i], finals[i], refs[i] = s.Webhooks[0].Body, s.Webhooks[1].Body, s.Subject
+	autos, finals, refs, err := reviewPairs(rig.rng, rig.o.count)
+	if err != nil {
+		return lifecycleRun{}, err
 	}
 	arr := newArrivals(refs)
 	rig.target.Store(arr)

@@ -23,7 +23,6 @@ import (
 
 	"kycflow/bench"
 	"kycflow/outbound"
-	"kycflow/simulate"
 	"kycflow/workflows"
 )
 
@@ -118,31 +117,19 @@ func runBenchLifecycle(ctx context.Context, o benchOptions, out io.Writer, log *
 // benchKycflowLifecycles runs the verifications through a real serve and
 // worker, and reads the shape of a lifecycle from the histories.
 func benchKycflowLifecycles(ctx context.Context, o benchOptions, stream []streamStep, env benchEnv, log *slog.Logger) (lifecycleRun, sampledShape, error) {
-	r := mrand.New(mrand.NewPCG(42, 42))
-	autos, finals, scanRefs := make([][]byte, o.count), make([][]byte, o.count), make([]string, o.count)
-	for i := range o.count {
-		s, err := simulate.Build("review-approved", r, time.Now())
-		if err != nil {
-			return lifecycleRun{}, sampledShape{}, err
-		}
-		autos[i], finals[i], scanRefs[i] = s.Webhooks[0].Body, s.Webhooks[1].Body, s.Subject
-	}
-	arr := newArrivals(scanRefs)
-	secret := make(outbound.Secret, 32)
-	rand.Read(secret)
-	recvLn, err := net.Listen("tcp", "127.0.0.1:0")
+	autos, finals, scanRefs, err := reviewPairs(mrand.New(mrand.NewPCG(42, 42)), o.count)
 	if err != nil {
 		return lifecycleRun{}, sampledShape{}, err
 	}
+	arr := newArrivals(scanRefs)
 	var target atomic.Pointer[arrivals]
 	target.Store(arr)
-	recv := &http.Server{Handler: onboardingReceiver(secret, &target), ReadHeaderTimeout: 5 * time.Second}
-	go recv.Serve(recvLn)
-	defer recv.Close()
-
-	cfg, err := LoadConfig([]string{"KYCFLOW_DATABASE_URL=" + env.dbURL, "KYCFLOW_IDENFY_KEYS=" + benchKey, "TEMPORAL_ADDRESS=" + env.tsrv.Address(),
-		"KYCFLOW_TASK_QUEUE=bench-lifecycle", "KYCFLOW_LOG_LEVEL=warn", "KYCFLOW_ONBOARDING_URL=http://" + recvLn.Addr().String() + "/onboarding",
-		"KYCFLOW_ONBOARDING_KEYS=whsec_" + base64.StdEncoding.EncodeToString(secret)})
+	onboarding, stopReceiver, err := startOnboardingReceiver(&target)
+	if err != nil {
+		return lifecycleRun{}, sampledShape{}, err
+	}
+	defer stopReceiver()
+	cfg, err := LoadConfig(append(env.environ("bench-lifecycle"), onboarding...))
 	if err != nil {
 		return lifecycleRun{}, sampledShape{}, err
 	}
@@ -181,6 +168,22 @@ func benchKycflowLifecycles(ctx context.Context, o benchOptions, stream []stream
 		return lifecycleRun{}, sampledShape{}, err
 	}
 	return arr.result("kycflow", sent.Errors), shape, nil
+}
+
+// startOnboardingReceiver serves onboardingReceiver on a loopback port
+// with a fresh signing secret and returns the settings that point kycflow
+// at it.
+func startOnboardingReceiver(target *atomic.Pointer[arrivals]) (environ []string, stop func(), err error) {
+	secret := make(outbound.Secret, 32)
+	rand.Read(secret)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	srv := &http.Server{Handler: onboardingReceiver(secret, target), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	return []string{"KYCFLOW_ONBOARDING_URL=http://" + ln.Addr().String() + "/onboarding",
+		"KYCFLOW_ONBOARDING_KEYS=whsec_" + base64.StdEncoding.EncodeToString(secret)}, func() { srv.Close() }, nil
 }
 
 // onboardingReceiver is the downstream onboarding endpoint: it checks each

@@ -102,6 +102,13 @@ type benchEnv struct {
 	stop  func()
 }
 
+// environ is the configuration of a kycflow serve or worker on this
+// environment, on its own task queue.
+func (e benchEnv) environ(taskQueue string) []string {
+	return []string{"KYCFLOW_DATABASE_URL=" + e.dbURL, "KYCFLOW_IDENFY_KEYS=" + benchKey, "TEMPORAL_ADDRESS=" + e.tsrv.Address(),
+		"KYCFLOW_TASK_QUEUE=" + taskQueue, "KYCFLOW_LOG_LEVEL=warn"}
+}
+
 func startBenchEnv(ctx context.Context, o benchOptions, log *slog.Logger) (benchEnv, error) {
 	gin.SetMode(gin.ReleaseMode)
 	dbURL, drop, err := scratchDatabase(ctx, o.adminURL)

@@ -5,10 +5,12 @@ package main
 import (
 	"context"
 	"fmt"
+	mrand "math/rand/v2"
 	"sync"
 	"time"
 
 	"kycflow/bench"
+	"kycflow/simulate"
 )
 
 // streamStep is one event of the stream: the first or second event of
@@ -142,4 +144,19 @@ func (a *arrivals) result(name string, sendErrors int) lifecycleRun {
 		}
 	}
 	return lifecycleRun{Result: bench.Summarize(name, lat, a.errors+sendErrors, end.Sub(a.start)), Calls: a.calls, Duplicates: a.dups}
+}
+
+// reviewPairs renders n review-approved verifications: each one's
+// automatic SUSPECTED (final:false) and manual APPROVED (final:true)
+// webhook, and its scanRef.
+func reviewPairs(r *mrand.Rand, n int) (autos, finals [][]byte, scanRefs []string, err error) {
+	autos, finals, scanRefs = make([][]byte, n), make([][]byte, n), make([]string, n)
+	for i := range n {
+		s, err := simulate.Build("review-approved", r, time.Now())
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		autos[i], finals[i], scanRefs[i] = s.Webhooks[0].Body, s.Webhooks[1].Body, s.Subject
+	}
+	return autos, finals, scanRefs, nil
 }
