@@ -99,13 +99,13 @@ func (g *groupCommit) run() {
 		case <-g.quit:
 			return
 		}
-		size := len(batch[0].row.args[bodyArg].([]byte))
+		size := batch[0].row.size
 	gather:
 		for len(batch) < g.max && size < maxGroupBytes {
 			select {
 			case w := <-g.reqs:
 				batch = append(batch, w)
-				size += len(w.row.args[bodyArg].([]byte))
+				size += w.row.size
 			default:
 				break gather
 			}
@@ -150,12 +150,8 @@ func (g *groupCommit) write(batch []*inboxWait) {
 	var wg sync.WaitGroup
 	for _, w := range live {
 		wg.Go(func() {
-			s, err := g.d.writeInbox(w.ctx, []inboxRow{w.row})
-			r := inboxDone{err: err}
-			if err == nil {
-				r.s = s[0]
-			}
-			w.done <- r
+			s, err := g.d.writeOne(w.ctx, w.row)
+			w.done <- inboxDone{s: s, err: err}
 		})
 	}
 	wg.Wait()

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // inboxColumns are the columns a delivery is written with, in argument
@@ -19,8 +20,10 @@ var inboxColumns = []string{"route", "dedup_key", "body", "body_key_id", "header
 
 // inboxRow is a delivery ready to write.
 type inboxRow struct {
-	key  []byte
-	args []any // in inboxColumns order, without the last two
+	key        []byte
+	size       int       // bytes of the stored body
+	receivedAt time.Time // also in args
+	args       []any     // in inboxColumns order, without the last two
 }
 
 // InsertInbox stores an authentic delivery exactly once: a new row, or,
@@ -38,6 +41,11 @@ func (d *DB) InsertInbox(ctx context.Context, e NewInboxEvent) (Stored, error) {
 	if d.group != nil {
 		return d.group.insert(ctx, row)
 	}
+	return d.writeOne(ctx, row)
+}
+
+// writeOne writes a single delivery.
+func (d *DB) writeOne(ctx context.Context, row inboxRow) (Stored, error) {
 	s, err := d.writeInbox(ctx, []inboxRow{row})
 	if err != nil {
 		return Stored{}, err
@@ -69,7 +77,7 @@ func (d *DB) inboxRow(e NewInboxEvent) (inboxRow, error) {
 			return inboxRow{}, fmt.Errorf("seal inbox body: %w", err)
 		}
 	}
-	return inboxRow{key: key, args: []any{e.Route, key, body, keyID, string(headers), e.RemoteIP, e.Status, e.QuarantineReason,
+	return inboxRow{key: key, size: len(body), receivedAt: now, args: []any{e.Route, key, body, keyID, string(headers), e.RemoteIP, e.Status, e.QuarantineReason,
 		e.Kind, e.EventType, e.SubjectType, e.Subject, string(scanRefs), e.CompanyID, e.ClientID, e.ExternalRef,
 		now, next}}, nil
 }
@@ -87,8 +95,8 @@ func (d *DB) inboxRow(e NewInboxEvent) (inboxRow, error) {
 func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) {
 	type group struct {
 		row    inboxRow
-		idx    []int // indexes into rows, in arrival order
-		latest any   // received_at of the last copy
+		idx    []int     // indexes into rows, in arrival order
+		latest time.Time // received_at of the last copy
 	}
 	byKey := map[string]*group{}
 	var uniq []*group
@@ -99,7 +107,7 @@ func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) 
 			byKey[string(r.key)] = g
 			uniq = append(uniq, g)
 		}
-		g.idx, g.latest = append(g.idx, i), r.args[receivedAtArg]
+		g.idx, g.latest = append(g.idx, i), r.receivedAt
 	}
 	slices.SortFunc(uniq, func(a, b *group) int { return bytes.Compare(a.row.key, b.row.key) })
 
@@ -148,12 +156,6 @@ func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) 
 	}
 	return out, nil
 }
-
-// Places in inboxRow.args.
-const (
-	bodyArg       = 2
-	receivedAtArg = 16
-)
 
 const countDuplicates = `UPDATE inbox SET duplicate_count = duplicate_count + ?, last_duplicate_at = ?
 WHERE dedup_key = ? RETURNING id, status`
