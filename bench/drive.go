@@ -26,6 +26,10 @@ type Result struct {
 	P95     time.Duration `json:"p95Ns"`
 	P99     time.Duration `json:"p99Ns"`
 	Max     time.Duration `json:"maxNs"`
+	// CPU per operation, when measured: this process (the senders and
+	// whatever it hosts) and the PostgreSQL server.
+	ProcessCPU  time.Duration `json:"processCpuNsPerOp,omitempty"`
+	PostgresCPU time.Duration `json:"postgresCpuNsPerOp,omitempty"`
 }
 
 // Drive runs op n times from concurrency workers (closed loop: each sends

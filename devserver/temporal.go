@@ -65,9 +65,12 @@ func StartTemporal(o TemporalOptions) (*Temporal, error) {
 	} else {
 		store.DatabaseName = o.File
 		store.ConnectAttributes["mode"] = "rwc"
-		// A file-backed Temporal is slow with the default synchronous=full;
-		// normal with WAL loses nothing on a process crash.
-		store.ConnectAttributes["_journal_mode"], store.ConnectAttributes["_synchronous"] = "wal", "normal"
+		// A file-backed Temporal is slow with the default rollback journal
+		// and synchronous=full (an fsync per commit); normal with WAL loses
+		// nothing on a process crash. The plugin passes attributes that are
+		// not URI parameters as pragmas, by their plain names.
+		store.ConnectAttributes["journal_mode"], store.ConnectAttributes["synchronous"] = "wal", "normal"
+		store.ConnectAttributes["cache_size"] = "-65536"
 		if err := setupSchemaOnce(&store, o.File); err != nil {
 			return nil, err
 		}

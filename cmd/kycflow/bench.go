@@ -24,7 +24,6 @@ import (
 	"kycflow/bench"
 	"kycflow/idenfy"
 	"kycflow/simulate"
-	"kycflow/store"
 	"kycflow/workflows"
 )
 
@@ -36,6 +35,7 @@ type benchOptions struct {
 	adminURL           string
 	jsonOut            bool
 	cpuProfile         string
+	temporalMemory     bool          // the Temporal server keeps its SQLite database in memory, not in a file
 	relay              bool          // ingest
 	batch              int           // ingest
 	timeout            time.Duration // lifecycle
@@ -49,6 +49,8 @@ func addBenchFlags(cmd *cobra.Command, o *benchOptions, count int, countHelp str
 	cmd.Flags().StringVar(&o.adminURL, "admin-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server to create the scratch database on")
 	cmd.Flags().BoolVar(&o.jsonOut, "json", false, "print JSON instead of a table")
 	cmd.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the kycflow part to this file (go tool pprof)")
+	cmd.Flags().BoolVar(&o.temporalMemory, "temporal-memory", false,
+		"keep the Temporal server's SQLite database in memory instead of a file as kycflow dev does (its commits slow down as it grows)")
 }
 
 func newBenchCmd(environ []string, stderr io.Writer) *cobra.Command {
@@ -58,16 +60,20 @@ func newBenchCmd(environ []string, stderr io.Writer) *cobra.Command {
 		Use:   "ingest",
 		Short: "Webhook ingest against a bare HTTP handler, the database alone and the naive synchronous design",
 		Long: `ingest sends --count signed KYC webhooks (realistic bodies, distinct scanRefs, a share of
-byte-identical re-sends) over real HTTP with keep-alive at --concurrency to four targets, one after
+byte-identical re-sends) over real HTTP with keep-alive at --concurrency to these targets, one after
 the other, in one run, with the same client, bodies and concurrency:
 
   bare-gin     a Gin handler that reads the body and answers 200 (the HTTP ceiling)
-  db-alone     one INSERT … ON CONFLICT DO NOTHING of the same inbox row per operation (the database ceiling)
+  db-alone     one INSERT … ON CONFLICT DO NOTHING per operation of the row kycflow stores, into a table
+               made LIKE the inbox (the database ceiling)
+  db-minimal   the same with a six-column row and two indexes (the ceiling of any webhook receiver)
   kycflow      a real serve (verify, classify, store, acknowledge; its relay delivers to Temporal)
   naive        a handler that calls SignalWithStartWorkflow before acknowledging
 
-It needs PostgreSQL (--admin-url; a scratch database is created and dropped) and starts an
-in-memory Temporal server. It prints a table and the ratios, or JSON with --json.`,
+It needs PostgreSQL (--admin-url; a scratch database is created and dropped) and starts a
+Temporal server (SQLite in a scratch file, as kycflow dev runs it). It prints a table with the
+CPU each target used per webhook in this process and in PostgreSQL, and the ratios, or JSON
+with --json.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -120,22 +126,22 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 	})
 	results = append(results, serveAndDrive(ctx, "bare-gin", bare, hc, bodies, signed, o))
 
-	// The database alone: the same row per operation, same driver.
+	// The database alone, same driver; the inbox (and ceiling tables) go
+	// into the scratch database first.
 	db, err := sql.Open("postgres", env.dbURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(20)
-	if _, err := db.ExecContext(ctx, `CREATE TABLE ceiling (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, route TEXT NOT NULL,
-		dedup_key BYTEA NOT NULL UNIQUE, body BYTEA NOT NULL, headers JSONB NOT NULL, subject TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL)`); err != nil {
+	if err := migrateScratch(ctx, env.dbURL); err != nil {
 		return err
 	}
-	results = append(results, bench.Drive(ctx, "db-alone", len(bodies), o.concurrency, func(ctx context.Context, i int) error {
-		_, err := db.ExecContext(ctx, `INSERT INTO ceiling (route, dedup_key, body, headers, subject, received_at) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (dedup_key) DO NOTHING`, "kyc", store.DedupKey("kyc", bodies[i]), bodies[i], `{"Idenfy-Signature":"x"}`, fmt.Sprint(i), time.Now())
+	ceilings, err := dbCeilings(ctx, db, bodies, signed, o)
+	if err != nil {
 		return err
-	}))
+	}
+	results = append(results, ceilings...)
 
 	// kycflow: a real serve on the same PostgreSQL, relaying to Temporal.
 	cfg, err := LoadConfig(append(env.environ("bench"), fmt.Sprint("KYCFLOW_INGEST_BATCH=", o.batch)))
@@ -159,9 +165,9 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 		stop()
 		return err
 	}
-	start := time.Now()
-	results = append(results, bench.Drive(ctx, "kycflow", len(bodies), o.concurrency,
-		bench.Post(hc, "http://"+ln.Addr().String()+"/webhooks/idenfy/kyc", bodies, signed)))
+	start, cpu := time.Now(), bench.SampleCPU()
+	results = append(results, cpu.Charge(bench.Drive(ctx, "kycflow", len(bodies), o.concurrency,
+		bench.Post(hc, "http://"+ln.Addr().String()+"/webhooks/idenfy/kyc", bodies, signed))))
 	var delivered time.Duration // first webhook sent → the relay's last delivery
 	if o.relay {
 		if delivered, err = drained(ctx, db, start); err != nil {
@@ -223,7 +229,8 @@ func serveAndDrive(ctx context.Context, name string, h http.Handler, hc *http.Cl
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
-	return bench.Drive(ctx, name, len(bodies), o.concurrency, bench.Post(hc, "http://"+ln.Addr().String()+"/webhooks/idenfy/kyc", bodies, headers))
+	cpu := bench.SampleCPU()
+	return cpu.Charge(bench.Drive(ctx, name, len(bodies), o.concurrency, bench.Post(hc, "http://"+ln.Addr().String()+"/webhooks/idenfy/kyc", bodies, headers)))
 }
 
 func waitHealthy(base string) error {
@@ -250,7 +257,7 @@ func reportIngest(out io.Writer, o benchOptions, rs []bench.Result, delivered ti
 		title:  fmt.Sprintf("ingest: %d webhooks per target, concurrency %d, %.0f%% re-sends", o.count, o.concurrency, o.duplicates*100),
 		unit:   "req/s",
 		rows:   rs,
-		ratios: []ratio{{"kycflow", "db-alone", 2}, {"kycflow", "bare-gin", 2}, {"kycflow", "naive", 1}},
+		ratios: []ratio{{"kycflow", "db-alone", 2}, {"kycflow", "db-minimal", 2}, {"kycflow", "bare-gin", 2}, {"kycflow", "naive", 1}},
 		notes:  notes,
 		fields: map[string]any{"count": o.count, "concurrency": o.concurrency, "duplicates": o.duplicates, "batch": o.batch,
 			"relay": o.relay, "deliveredNs": delivered},

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -42,10 +42,10 @@ func newBenchGrowthCmd(stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "growth",
 		Short: "Ingest latency, lifecycle rate, worker memory and database bytes as open verifications grow",
-		Long: `growth fills a scratch PostgreSQL database and an in-memory Temporal server with approved
-verifications, each left open in AML monitoring, through the real path (signed webhook over HTTP,
-inbox, relay, workflow, decision, onboarding call to a local receiver), up to each of --levels in
-turn. At each level it measures, with the same senders:
+		Long: `growth fills a scratch PostgreSQL database and a Temporal server (SQLite in a scratch
+file) with approved verifications, each left open in AML monitoring, through the real path (signed
+webhook over HTTP, inbox, relay, workflow, decision, onboarding call to a local receiver), up to
+each of --levels in turn. At each level it measures, with the same senders:
 
   ingest      a burst of --burst new verifications' webhooks: acknowledgements per second and
               their latency (p99), and the time until each was onboarded
@@ -55,7 +55,9 @@ turn. At each level it measures, with the same senders:
               executable) with a sticky cache of --worker-cache workflows (0: the SDK's 10,000)
   DB bytes    the database's size over the verifications it holds
 
-and prints each level's figures beside the first level's.`,
+and prints each level's figures beside the first level's. With --cpuprofile FILE.pprof, this
+process (the Temporal server, the senders and the receiver) is profiled over each
+level's measurements into FILE-<level>.pprof.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -81,7 +83,7 @@ type growthLevel struct {
 	Lifecycle     lifecycleRun `json:"lifecycle"`
 	WorkerRSS     int64        `json:"workerRssBytes"`
 	ServeRSS      int64        `json:"serveRssBytes"`
-	BenchRSS      int64        `json:"benchRssBytes"` // this process: the in-memory Temporal server, the senders and the receiver
+	BenchRSS      int64        `json:"benchRssBytes"` // this process: the Temporal server, the senders and the receiver
 	// CPU milliseconds per verification over the burst and the pairs, by process.
 	ServeCPU         float64 `json:"serveCpuMsPerVerification"`
 	WorkerCPU        float64 `json:"workerCpuMsPerVerification"`
@@ -174,17 +176,22 @@ func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, s
 		if l.FillSeconds > 0 {
 			l.FillVerifsPerSec = float64(rig.created-before) / l.FillSeconds
 		}
-		cpu := [3]time.Duration{cpuTime(rig.serve.pid()), cpuTime(rig.worker.pid()), cpuTime(os.Getpid())}
+		cpu := [3]time.Duration{bench.CPUTime(rig.serve.pid()), bench.CPUTime(rig.worker.pid()), bench.CPUTime(os.Getpid())}
+		stopProfile, err := startCPUProfile(levelProfile(o.cpuProfile, level))
+		if err != nil {
+			return err
+		}
 		if l.Ingest, l.Onboarded, err = rig.approved(ctx, g.burst); err != nil {
 			return fmt.Errorf("ingest burst at %d: %w", level, err)
 		}
 		if l.Lifecycle, err = rig.pairs(ctx); err != nil {
 			return fmt.Errorf("lifecycles at %d: %w", level, err)
 		}
+		stopProfile()
 		l.Verifications, l.OpenWorkflows = rig.created, openWorkflows(ctx, env)
-		l.WorkerRSS, l.ServeRSS, l.BenchRSS = residentBytes(rig.worker.pid()), residentBytes(rig.serve.pid()), residentBytes(os.Getpid())
+		l.WorkerRSS, l.ServeRSS, l.BenchRSS = bench.ResidentBytes(rig.worker.pid()), bench.ResidentBytes(rig.serve.pid()), bench.ResidentBytes(os.Getpid())
 		perVerif := func(pid int, before time.Duration) float64 {
-			return float64((cpuTime(pid) - before).Microseconds()) / 1000 / float64(g.burst+o.count)
+			return float64((bench.CPUTime(pid) - before).Microseconds()) / 1000 / float64(g.burst+o.count)
 		}
 		l.ServeCPU, l.WorkerCPU, l.BenchCPU = perVerif(rig.serve.pid(), cpu[0]), perVerif(rig.worker.pid(), cpu[1]), perVerif(os.Getpid(), cpu[2])
 		if l.DatabaseBytes, err = rig.databaseSize(ctx); err != nil {
@@ -193,7 +200,8 @@ func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, s
 		l.BytesPerVerif = (l.DatabaseBytes - prevSize) / int64(max(rig.created-prevN, 1))
 		prevSize, prevN = l.DatabaseBytes, rig.created
 		levels = append(levels, l)
-		fmt.Fprintf(stderr, "growth: level %d measured (%d verifications)\n", level, rig.created)
+		fmt.Fprintf(stderr, "growth: level %d measured (%d verifications): ack p99 %s, %.1f lifecycles/s, CPU ms per verification serve %.2f worker %.2f this process %.2f\n",
+			level, rig.created, ms(l.Ingest.P99), l.Lifecycle.PerSec, l.ServeCPU, l.WorkerCPU, l.BenchCPU)
 	}
 	return reportGrowth(out, o, g, levels)
 }
@@ -305,34 +313,12 @@ func openWorkflows(ctx context.Context, env benchEnv) int64 {
 	return resp.GetCount()
 }
 
-// residentBytes is a process's resident set (VmRSS), 0 when unknown.
-func residentBytes(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
+// levelProfile names the CPU profile of one level's measurements: path with
+// the level before its extension ("" when not profiling).
+func levelProfile(path string, level int) string {
+	if path == "" {
+		return ""
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
-// cpuTime is the user and system CPU a process has used (Linux, 100 ticks
-// a second), 0 when unknown.
-func cpuTime(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name, which ends at the last ')'.
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	ext := filepath.Ext(path)
+	return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), level, ext)
 }

@@ -32,7 +32,7 @@ func newBenchLifecycleCmd(stderr io.Writer) *cobra.Command {
 		Use:   "lifecycle",
 		Short: "Whole verification lifecycles against trivial workflows on the same Temporal server",
 		Long: `lifecycle runs --count verifications through two targets, one after the other, in one run,
-on one in-memory Temporal server, with the same order of events and the same concurrency:
+on one Temporal server, with the same order of events and the same concurrency:
 
   kycflow   a real serve and a real worker on a scratch PostgreSQL database. Each verification
             is an automatic SUSPECTED result (final:false) and, later, the manual APPROVED

@@ -11,7 +11,9 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,9 +70,18 @@ func (rep report) print(out io.Writer, jsonOut bool) error {
 		return writeJSON(out, doc)
 	}
 	fmt.Fprintf(out, "%s\n\n", rep.title)
-	fmt.Fprintf(out, "%-10s %10s %9s %9s %9s %9s %7s\n", "target", rep.unit, "p50", "p95", "p99", "max", "errors")
+	cpu := slices.ContainsFunc(rep.rows, func(r bench.Result) bool { return r.ProcessCPU > 0 })
+	fmt.Fprintf(out, "%-10s %10s %9s %9s %9s %9s %7s", "target", rep.unit, "p50", "p95", "p99", "max", "errors")
+	if cpu {
+		fmt.Fprintf(out, " %12s %12s", "cpu/op here", "cpu/op pg")
+	}
+	fmt.Fprintln(out)
 	for _, r := range rep.rows {
-		fmt.Fprintf(out, "%-10s %10.0f %9s %9s %9s %9s %7d\n", r.Name, r.PerSec, ms(r.P50), ms(r.P95), ms(r.P99), ms(r.Max), r.Errors)
+		fmt.Fprintf(out, "%-10s %10.0f %9s %9s %9s %9s %7d", r.Name, r.PerSec, ms(r.P50), ms(r.P95), ms(r.P99), ms(r.Max), r.Errors)
+		if cpu {
+			fmt.Fprintf(out, " %12s %12s", us(r.ProcessCPU), us(r.PostgresCPU))
+		}
+		fmt.Fprintln(out)
 	}
 	if len(rep.notes) > 0 {
 		fmt.Fprintf(out, "\n%s\n", strings.Join(rep.notes, "\n"))
@@ -93,8 +104,10 @@ func writeJSON(out io.Writer, doc any) error {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
 
+func us(d time.Duration) string { return fmt.Sprintf("%dµs", d.Microseconds()) }
+
 // benchEnv is what every benchmark runs on: a scratch PostgreSQL database
-// and an in-memory Temporal server with a client.
+// and an embedded Temporal server with a client.
 type benchEnv struct {
 	dbURL string
 	tsrv  *devserver.Temporal
@@ -115,7 +128,7 @@ func startBenchEnv(ctx context.Context, o benchOptions, log *slog.Logger) (bench
 	if err != nil {
 		return benchEnv{}, err
 	}
-	tsrv, tc, stopTemporal, err := startBenchTemporal(log)
+	tsrv, tc, stopTemporal, err := startBenchTemporal(log, o.temporalMemory)
 	if err != nil {
 		drop()
 		return benchEnv{}, err
@@ -123,23 +136,39 @@ func startBenchEnv(ctx context.Context, o benchOptions, log *slog.Logger) (bench
 	return benchEnv{dbURL: dbURL, tsrv: tsrv, tc: tc, stop: func() { stopTemporal(); drop() }}, nil
 }
 
-// startBenchTemporal starts an in-memory Temporal server with kycflow's
-// search attributes and a client of it (logging to log); stop stops both.
-func startBenchTemporal(log *slog.Logger) (tsrv *devserver.Temporal, tc client.Client, stop func(), err error) {
+// startBenchTemporal starts a Temporal server with kycflow's search
+// attributes, its SQLite database in a scratch file as kycflow dev keeps it
+// (or in memory), and a client of it (logging to log); stop stops both and
+// removes the file.
+func startBenchTemporal(log *slog.Logger, inMemory bool) (tsrv *devserver.Temporal, tc client.Client, stop func(), err error) {
 	ports, err := devserver.FreePorts("127.0.0.1", 1)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tsrv, err = devserver.StartTemporal(devserver.TemporalOptions{IP: "127.0.0.1", Port: ports[0], Namespace: "default", Logger: temporallog.NewNoopLogger()})
-	if err != nil {
+	opts := devserver.TemporalOptions{IP: "127.0.0.1", Port: ports[0], Namespace: "default", Logger: temporallog.NewNoopLogger()}
+	dir := ""
+	if !inMemory {
+		if dir, err = os.MkdirTemp("", "kycflow-bench-temporal-"); err != nil {
+			return nil, nil, nil, err
+		}
+		opts.File = filepath.Join(dir, "temporal.db")
+	}
+	removeDir := func() {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}
+	if tsrv, err = devserver.StartTemporal(opts); err != nil {
+		removeDir()
 		return nil, nil, nil, err
 	}
 	tc, err = client.Dial(client.Options{HostPort: tsrv.Address(), Logger: worker.Logger(log)})
 	if err != nil {
 		tsrv.Stop()
+		removeDir()
 		return nil, nil, nil, err
 	}
-	return tsrv, tc, func() { tc.Close(); tsrv.Stop() }, nil
+	return tsrv, tc, func() { tc.Close(); tsrv.Stop(); removeDir() }, nil
 }
 
 // startCPUProfile profiles this process into path (nothing when path is
@@ -183,7 +212,7 @@ func reportGrowth(out io.Writer, o benchOptions, g growthOptions, ls []growthLev
 	}
 	fmt.Fprintf(out, "\nlevel: verifications open before measuring; open: workflows running after (each level adds its burst and pairs)\n"+
 		"ack p99: the burst's acknowledgements; onboard p99: acknowledgement → onboarding call; lifecycle/s: pairs onboarded per second\n"+
-		"CPU: per verification over the burst and pairs, by process (temporal: the bench process, mostly the in-memory Temporal server)\n"+
+		"CPU: per verification over the burst and pairs, by process (temporal: the bench process, mostly the Temporal server)\n"+
 		"DB B/v: database growth since the previous level per verification added; fill/s: verifications onboarded per second while filling\n")
 	first, last := ls[0], ls[len(ls)-1]
 	fmt.Fprintf(out, "\nfrom %d to %d verifications: ack p99 %s, lifecycle rate %s, worker RSS %s, CPU per verification: serve %s, worker %s, temporal %s; DB bytes per verification %s\n",

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"kycflow/internal/testenv"
@@ -16,13 +17,20 @@ import (
 func TestBenchIngestSmoke(t *testing.T) {
 	var rep benchReport
 	runBench(t, &rep, "ingest", "--count", "300", "--concurrency", "4")
-	if len(rep.Results) != 4 {
-		t.Fatalf("results = %+v", rep.Results)
-	}
+	var names []string
 	for _, r := range rep.Results {
+		names = append(names, r.Name)
 		if r.Ops != 300 || r.Errors != 0 || r.PerSec <= 0 {
-			t.Errorf("%s: %+v", r.Name, r)
+			t.Errorf("%s: %+v, want 300 operations, no errors and a rate", r.Name, r)
 		}
+		// serve runs in the bench process: its verify, classify and store
+		// cost far more than the 10 ms the kernel counts CPU in.
+		if r.Name == "kycflow" && r.ProcessCPU <= 0 {
+			t.Errorf("kycflow's CPU per webhook was not measured: %+v", r)
+		}
+	}
+	if want := []string{"bare-gin", "db-alone", "db-minimal", "kycflow", "naive"}; !slices.Equal(names, want) {
+		t.Fatalf("targets %v, want %v", names, want)
 	}
 	if rep.Ratios["kycflow/naive"] <= 0 {
 		t.Errorf("ratios = %v", rep.Ratios)
@@ -97,6 +105,7 @@ type benchReport struct {
 		PerSec     float64 `json:"perSecond"`
 		Calls      int     `json:"calls"`
 		Duplicates int     `json:"duplicates"`
+		ProcessCPU int64   `json:"processCpuNsPerOp"`
 	} `json:"results"`
 	Ratios     map[string]float64 `json:"ratios"`
 	Activities int                `json:"activitiesPerVerification"`
