@@ -70,7 +70,6 @@ func StartTemporal(o TemporalOptions) (*Temporal, error) {
 		// nothing on a process crash. The plugin passes attributes that are
 		// not URI parameters as pragmas, by their plain names.
 		store.ConnectAttributes["journal_mode"], store.ConnectAttributes["synchronous"] = "wal", "normal"
-		store.ConnectAttributes["cache_size"] = "-65536"
 		if err := setupSchemaOnce(&store, o.File); err != nil {
 			return nil, err
 		}
