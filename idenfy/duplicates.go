@@ -3,6 +3,7 @@ package idenfy
 import (
 	"bytes"
 	"encoding/json"
+	"hash/maphash"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -21,13 +22,9 @@ func duplicateKey(body []byte) (key string, found bool) {
 	expectKey := false
 	for i := 0; i < len(body); {
 		switch body[i] {
-		case '{':
-			stack = append(stack, keySet{object: true})
-			expectKey = true
-			i++
-		case '[':
-			stack = append(stack, keySet{})
-			expectKey = false
+		case '{', '[':
+			stack = push(stack, body[i] == '{')
+			expectKey = body[i] == '{'
 			i++
 		case '}', ']':
 			if len(stack) > 0 {
@@ -55,22 +52,22 @@ func duplicateKey(body []byte) (key string, found bool) {
 }
 
 // smallObject is how many keys an object's set compares one by one before
-// it switches to a map of folded keys (typical iDenfy objects have fewer;
-// a hostile body with many keys must not cost quadratic time).
+// it indexes them by hash (a hostile body with many keys must not cost
+// quadratic time).
 const smallObject = 32
 
 // keySet holds the keys seen in one JSON object (object false: an array).
 type keySet struct {
 	object bool
-	quoted [][]byte            // the first keys, quoted, as they appear in the body
-	folded map[string]struct{} // all keys, folded, once there are more
+	quoted [][]byte       // the keys, quoted, as they appear in the body
+	index  map[uint64]int // hash of a folded key → a key of quoted with it; past smallObject keys
 }
 
 // add records a quoted key and reports whether the object already has it,
 // under the matching Go's decoder uses for field names.
 func (k *keySet) add(quoted []byte) bool {
-	if k.folded == nil && len(k.quoted) < smallObject && bytes.IndexByte(quoted, '\\') < 0 {
-		for _, q := range k.quoted {
+	if k.index == nil && len(k.quoted) < smallObject && bytes.IndexByte(quoted, '\\') < 0 {
+		for _, q := range k.quoted { // none escaped either
 			if bytes.EqualFold(q, quoted) {
 				return true
 			}
@@ -78,29 +75,93 @@ func (k *keySet) add(quoted []byte) bool {
 		k.quoted = append(k.quoted, quoted)
 		return false
 	}
-	if k.folded == nil {
-		k.folded = make(map[string]struct{}, 2*smallObject)
-		for _, q := range k.quoted {
-			k.folded[keyText(q)] = struct{}{}
+	if k.index == nil {
+		k.index = make(map[uint64]int, 2*smallObject)
+		for i, q := range k.quoted {
+			k.index[keyHash(q)] = i
 		}
 	}
-	key := keyText(quoted)
-	if _, dup := k.folded[key]; dup {
+	h := keyHash(quoted)
+	if i, ok := k.index[h]; !ok {
+		k.index[h] = len(k.quoted)
+	} else if sameKey(k.quoted[i], quoted) || k.has(quoted) {
+		// has: two different keys with one hash (the seed is random, so a
+		// body cannot aim for it); compare with every key.
 		return true
 	}
-	k.folded[key] = struct{}{}
+	k.quoted = append(k.quoted, quoted)
 	return false
 }
 
-// stringEnd returns the index just past the JSON string starting at i.
+func (k *keySet) has(quoted []byte) bool {
+	for _, q := range k.quoted {
+		if sameKey(q, quoted) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameKey reports whether two quoted keys name one field.
+func sameKey(a, b []byte) bool {
+	if bytes.IndexByte(a, '\\') < 0 && bytes.IndexByte(b, '\\') < 0 {
+		return bytes.EqualFold(a, b)
+	}
+	return keyText(a) == keyText(b)
+}
+
+var keySeed = maphash.MakeSeed()
+
+// keyHash hashes a quoted key's folded text; a short ASCII key without
+// escapes (nearly every key) is folded on the stack.
+func keyHash(quoted []byte) uint64 {
+	var buf [64]byte
+	inner := quoted[1 : len(quoted)-1]
+	if len(inner) > len(buf) {
+		return maphash.String(keySeed, keyText(quoted))
+	}
+	folded := buf[:len(inner)]
+	for i, c := range inner {
+		if c >= utf8.RuneSelf || c == '\\' {
+			return maphash.String(keySeed, keyText(quoted))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		folded[i] = c
+	}
+	return maphash.Bytes(keySeed, folded)
+}
+
+// push opens an object or array, reusing the key list a closed one left
+// in the stack's spare capacity.
+func push(stack []keySet, object bool) []keySet {
+	if len(stack) < cap(stack) {
+		stack = stack[:len(stack)+1]
+		top := &stack[len(stack)-1]
+		*top = keySet{object: object, quoted: top.quoted[:0]}
+		return stack
+	}
+	return append(stack, keySet{object: object})
+}
+
+// stringEnd returns the index just past the JSON string starting at i: the
+// next quote not escaped by an odd run of backslashes before it.
 func stringEnd(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
+	for j := i + 1; j < len(b); {
+		q := bytes.IndexByte(b[j:], '"')
+		if q < 0 {
+			break
+		}
+		j += q
+		escapes := 0
+		for k := j - 1; k > i && b[k] == '\\'; k-- {
+			escapes++
+		}
+		if escapes%2 == 0 {
 			return j + 1
 		}
+		j++
 	}
 	return len(b)
 }

@@ -3,7 +3,10 @@ package idenfy
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -79,4 +82,49 @@ func FuzzDuplicateKey(f *testing.F) {
 			t.Fatalf("duplicateKey(%q) = %q, the token walk says duplicate %v", body, k, want)
 		}
 	})
+}
+
+func BenchmarkDuplicateKey(b *testing.B) {
+	fixture, err := os.ReadFile(filepath.Join("testdata", "kyc_manual_approved.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// An object of 40 keys, as many as a full iDenfy data object has.
+	var wide strings.Builder
+	wide.WriteString("{")
+	for i := range 40 {
+		fmt.Fprintf(&wide, `%q:"value %d",`, fmt.Sprintf("someFieldName%02d", i), i)
+	}
+	wide.WriteString(`"last":0}`)
+	for name, body := range map[string][]byte{"fixture": fixture, "40keys": []byte(wide.String())} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, dup := duplicateKey(body); dup {
+					b.Fatal("duplicate")
+				}
+			}
+		})
+	}
+}
+
+// Two different keys whose hashes collide must neither hide a later
+// duplicate nor count as one.
+func TestWideObjectSurvivesAHashCollision(t *testing.T) {
+	var s keySet
+	for i := range smallObject + 1 {
+		if s.add([]byte(fmt.Sprintf(`"k%d"`, i))) {
+			t.Fatalf("k%d reported as a duplicate", i)
+		}
+	}
+	s.index[keyHash([]byte(`"x"`))] = 0 // as if "x" hashed like "k0"
+	if s.add([]byte(`"x"`)) {
+		t.Fatal(`"x" collided with "k0" and was reported as a duplicate`)
+	}
+	if !s.add([]byte(`"X"`)) {
+		t.Fatal(`"X" after "x" was not reported as a duplicate`)
+	}
+	if !s.add([]byte(`"k\u0030"`)) {
+		t.Fatal(`"k\u0030" (k0 escaped) was not reported as a duplicate`)
+	}
 }
