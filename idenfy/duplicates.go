@@ -188,12 +188,17 @@ func fold(s string) string {
 	return strings.ToLower(s)
 }
 
-// foldRune is the lower case of the least rune of r's case-folding orbit,
-// which for an ASCII letter is its lower case.
+// foldRune is the least rune of r's case-folding orbit, as Go's decoder
+// folds field names, lower-cased when that is ASCII (so that an ASCII key
+// folds to its lower case, as keyHash folds it). Lower-casing beyond ASCII
+// would merge orbits: "İ" (alone in its orbit) would become "i".
 func foldRune(r rune) rune {
 	least := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		least = min(least, f)
 	}
-	return unicode.ToLower(least)
+	if least < utf8.RuneSelf {
+		return unicode.ToLower(least)
+	}
+	return least
 }

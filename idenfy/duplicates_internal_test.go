@@ -1,6 +1,7 @@
 package idenfy
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,12 +13,12 @@ import (
 )
 
 // hasDuplicateKey is the slow, obvious answer: walk the tokens and keep a
-// set of folded keys per open object.
+// list of keys per open object, compared pair by pair with bytes.EqualFold.
 func hasDuplicateKey(body []byte) bool {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	type frame struct {
 		object bool
-		keys   map[string]bool
+		keys   []string
 		key    bool // the next string token is a key
 	}
 	var stack []*frame
@@ -37,7 +38,7 @@ func hasDuplicateKey(body []byte) bool {
 				if top != nil && top.object {
 					top.key = true
 				}
-				stack = append(stack, &frame{object: true, keys: map[string]bool{}, key: true})
+				stack = append(stack, &frame{object: true, key: true})
 			case '[':
 				if top != nil && top.object {
 					top.key = true
@@ -48,11 +49,12 @@ func hasDuplicateKey(body []byte) bool {
 			}
 		case string:
 			if top != nil && top.object && top.key {
-				k := fold(t)
-				if top.keys[k] {
-					return true
+				for _, k := range top.keys { // the decoder's own rule, pair by pair
+					if bytes.EqualFold([]byte(k), []byte(t)) {
+						return true
+					}
 				}
-				top.keys[k] = true
+				top.keys = append(top.keys, t)
 				top.key = false
 				continue
 			}
@@ -70,7 +72,7 @@ func hasDuplicateKey(body []byte) bool {
 // The one-pass scanner finds a duplicate exactly when the obvious walk does.
 func FuzzDuplicateKey(f *testing.F) {
 	for _, s := range []string{`{"a":1,"A":2}`, `{"a":{"b":1},"b":2}`, `[{"x":1},{"x":2}]`, `{"scanRef":"a","ſcanRef":"b"}`,
-		`{"k":1,"\u212a":2}`, `{"a":"\"a\"","b":["a","a"]}`, `{"sc\u0061n":1,"SCAN":2}`} {
+		`{"k":1,"\u212a":2}`, `{"a":"\"a\"","b":["a","a"]}`, `{"sc\u0061n":1,"SCAN":2}`, `{"\u0130":1,"i":2}`, `{"İ":1,"I":2}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
