@@ -33,9 +33,11 @@ type Result struct {
 }
 
 // Drive runs op n times from concurrency workers (closed loop: each sends
-// its next operation when the last one answered) and measures each.
+// its next operation when the last one answered) and measures each, and the
+// CPU this process and PostgreSQL used per operation meanwhile.
 func Drive(ctx context.Context, name string, n, concurrency int, op func(ctx context.Context, i int) error) Result {
 	var (
+		cpu    = SampleCPU()
 		next   atomic.Int64
 		errs   atomic.Int64
 		mu     sync.Mutex
@@ -64,7 +66,7 @@ func Drive(ctx context.Context, name string, n, concurrency int, op func(ctx con
 		wg.Go(worker)
 	}
 	wg.Wait()
-	return Summarize(name, lat, int(errs.Load()), time.Since(start))
+	return cpu.Charge(Summarize(name, lat, int(errs.Load()), time.Since(start)))
 }
 
 // Summarize is the Result of len(lat) operations that took lat (sorted in

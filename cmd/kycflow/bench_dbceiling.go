@@ -51,8 +51,7 @@ func dbCeilings(ctx context.Context, db *sql.DB, bodies [][]byte, headers func(i
 		rows[i] = row{key: store.DedupKey("kyc", b), headers: string(hj), refs: string(rj), class: class}
 	}
 	var out []bench.Result
-	cpu := bench.SampleCPU()
-	out = append(out, cpu.Charge(bench.Drive(ctx, "db-alone", len(bodies), o.concurrency, func(ctx context.Context, i int) error {
+	out = append(out, bench.Drive(ctx, "db-alone", len(bodies), o.concurrency, func(ctx context.Context, i int) error {
 		r, now := rows[i], time.Now()
 		_, err := db.ExecContext(ctx, `INSERT INTO ceiling_inbox (route, dedup_key, body, body_key_id, headers, remote_ip, status,
 			quarantine_reason, kind, event_type, subject_type, subject, scan_refs, company_id, client_id, external_ref, received_at,
@@ -60,13 +59,12 @@ func dbCeilings(ctx context.Context, db *sql.DB, bodies [][]byte, headers func(i
 			ON CONFLICT (dedup_key) DO NOTHING`, r.key, bodies[i], r.headers, string(r.class.Kind), r.class.EventType, r.class.SubjectType,
 			r.class.Subject, r.refs, r.class.CompanyID, r.class.ClientID, r.class.ExternalRef, now)
 		return err
-	})))
-	cpu = bench.SampleCPU()
-	out = append(out, cpu.Charge(bench.Drive(ctx, "db-minimal", len(bodies), o.concurrency, func(ctx context.Context, i int) error {
+	}))
+	out = append(out, bench.Drive(ctx, "db-minimal", len(bodies), o.concurrency, func(ctx context.Context, i int) error {
 		_, err := db.ExecContext(ctx, `INSERT INTO ceiling_minimal (route, dedup_key, body, headers, subject, received_at) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (dedup_key) DO NOTHING`, "kyc", rows[i].key, bodies[i], rows[i].headers, rows[i].class.Subject, time.Now())
 		return err
-	})))
+	}))
 	return out, nil
 }
 
