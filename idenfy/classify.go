@@ -61,29 +61,6 @@ type routingKeys struct {
 	CompanyName          *string  `json:"companyName"`
 }
 
-// kycWire decodes an identification body once for both classification and
-// its summary: the routing keys (all of them, so that a field of the wrong
-// type fails it exactly as it fails routing) and summaryWire.
-type kycWire struct {
-	routingKeys
-	summaryWire
-}
-
-// decode reads the routing fields of body. On the KYC path it reads the
-// summary in the same pass; summarized then says the body also decodes as a
-// Summary. When that single pass fails, routing is decoded alone, so the
-// caller reports the same error, in the same order, as with two passes.
-func decode(kind Kind, body []byte) (r routing, summarized bool, err error) {
-	if kind != KindKYB && kind != KindAML {
-		var w kycWire
-		if json.Unmarshal(body, &w) == nil {
-			return routing{routingKeys: w.routingKeys}, true, nil
-		}
-	}
-	err = json.Unmarshal(body, &r)
-	return r, false, err
-}
-
 // Classify decides the kind, event type and routing keys of a webhook from
 // the route it arrived on, its Idenfy-Event-Type header (may be empty) and
 // its raw body. A known event type decides the kind even on another route;
@@ -95,11 +72,11 @@ func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, 
 	if !ok {
 		kind = route
 	}
-	r, summarized, err := decode(kind, body)
+	r, summarized, dupKey, dup, err := decode(kind, body)
 	if err != nil {
 		return Classification{Kind: kind, EventType: eventType}, fmt.Errorf("%w: %v", ErrInvalidJSON, jsonErrorKind(err))
 	}
-	if k, dup := duplicateKey(body); dup {
+	if k := dupKey; dup {
 		return Classification{Kind: kind, EventType: eventType}, fmt.Errorf("%w: a key appears twice in one object (%.40q)", ErrInvalidJSON, k)
 	}
 	c := Classification{

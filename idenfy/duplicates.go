@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"hash/maphash"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -14,26 +15,55 @@ import (
 // on which of two equal keys wins (Go's takes the last, others the first),
 // and Go matches struct fields case-insensitively, so keys are compared
 // case-folded: a body with such a pair is ambiguous and is quarantined
-// rather than routed on a guess. body must already be valid JSON (Classify
-// unmarshals it first); the scan allocates little: the first keys of an
-// object are compared where they lie in the body.
+// rather than routed on a guess. body must already be valid JSON; the scan
+// allocates little: the first keys of an object are compared where they
+// lie in the body.
 func duplicateKey(body []byte) (key string, found bool) {
-	var stack []keySet
-	expectKey := false
+	return scanKeys(body, nil)
+}
+
+// scanKeys is duplicateKey that also hands each member of the top-level
+// object to member (when not nil), in order: its quoted key and its raw
+// value, which may carry white space around it.
+func scanKeys(body []byte, member func(quotedKey, value []byte)) (key string, found bool) {
+	sp := stacks.Get().(*[]keySet)
+	defer release(sp)
+	var (
+		stack      = (*sp)[:0]
+		expectKey  bool
+		topKey     []byte // the top-level member being read
+		valueStart = -1   // where its value starts, once its colon is read
+	)
+	endMember := func(i int) {
+		if len(stack) == 1 && valueStart >= 0 {
+			if member != nil {
+				member(topKey, body[valueStart:i])
+			}
+			valueStart = -1
+		}
+	}
 	for i := 0; i < len(body); {
 		switch body[i] {
 		case '{', '[':
 			stack = push(stack, body[i] == '{')
+			*sp = stack
 			expectKey = body[i] == '{'
 			i++
 		case '}', ']':
+			endMember(i)
 			if len(stack) > 0 {
 				stack = stack[:len(stack)-1]
 			}
 			expectKey = false
 			i++
 		case ',':
+			endMember(i)
 			expectKey = len(stack) > 0 && stack[len(stack)-1].object
+			i++
+		case ':':
+			if len(stack) == 1 {
+				valueStart = i + 1
+			}
 			i++
 		case '"':
 			j := stringEnd(body, i)
@@ -41,14 +71,31 @@ func duplicateKey(body []byte) (key string, found bool) {
 				if stack[len(stack)-1].add(body[i:j]) {
 					return keyText(body[i:j]), true
 				}
+				if len(stack) == 1 {
+					topKey = body[i:j]
+				}
 				expectKey = false
 			}
 			i = j
-		default: // ':', whitespace, numbers, literals
+		default: // white space, numbers, literals
 			i++
 		}
 	}
 	return "", false
+}
+
+// stacks keeps scanKeys' stacks, with the key lists and tables of their
+// objects, from one body to the next.
+var stacks = sync.Pool{New: func() any { return new([]keySet) }}
+
+// release returns a stack to the pool without the keys it points to in a
+// body.
+func release(sp *[]keySet) {
+	stack := (*sp)[:cap(*sp)]
+	for i := range stack {
+		clear(stack[i].quoted[:cap(stack[i].quoted)])
+	}
+	stacks.Put(sp)
 }
 
 // smallObject is how many keys an object's set compares one by one before
@@ -57,16 +104,20 @@ func duplicateKey(body []byte) (key string, found bool) {
 const smallObject = 32
 
 // keySet holds the keys seen in one JSON object (object false: an array).
+// Past smallObject keys they are indexed by the hash of their folded text
+// in an open-addressing table; its memory, like the key list's, is reused
+// by the next object the stack opens at the same depth.
 type keySet struct {
 	object bool
-	quoted [][]byte       // the keys, quoted, as they appear in the body
-	index  map[uint64]int // hash of a folded key → a key of quoted with it; past smallObject keys
+	quoted [][]byte // the keys, quoted, as they appear in the body
+	hashes []uint64 // keyHash of each key of quoted, once indexed
+	table  []int32  // 1 + an index into quoted, 0 when free; a power of two long
 }
 
 // add records a quoted key and reports whether the object already has it,
 // under the matching Go's decoder uses for field names.
 func (k *keySet) add(quoted []byte) bool {
-	if k.index == nil && len(k.quoted) < smallObject && bytes.IndexByte(quoted, '\\') < 0 {
+	if len(k.hashes) == 0 && len(k.quoted) < smallObject && bytes.IndexByte(quoted, '\\') < 0 {
 		for _, q := range k.quoted { // none escaped either
 			if bytes.EqualFold(q, quoted) {
 				return true
@@ -75,31 +126,46 @@ func (k *keySet) add(quoted []byte) bool {
 		k.quoted = append(k.quoted, quoted)
 		return false
 	}
-	if k.index == nil {
-		k.index = make(map[uint64]int, 2*smallObject)
-		for i, q := range k.quoted {
-			k.index[keyHash(q)] = i
+	if len(k.hashes) == 0 {
+		for _, q := range k.quoted {
+			k.hashes = append(k.hashes, keyHash(q))
 		}
+		k.rehash(4 * smallObject)
 	}
 	h := keyHash(quoted)
-	if i, ok := k.index[h]; !ok {
-		k.index[h] = len(k.quoted)
-	} else if sameKey(k.quoted[i], quoted) || k.has(quoted) {
-		// has: two different keys with one hash (the seed is random, so a
-		// body cannot aim for it); compare with every key.
-		return true
-	}
-	k.quoted = append(k.quoted, quoted)
-	return false
-}
-
-func (k *keySet) has(quoted []byte) bool {
-	for _, q := range k.quoted {
-		if sameKey(q, quoted) {
+	mask := uint64(len(k.table) - 1)
+	slot := h & mask
+	for ; k.table[slot] != 0; slot = (slot + 1) & mask {
+		// Two different keys may share a hash (the seed is random, so a
+		// body cannot aim for it): only the keys themselves decide.
+		if i := k.table[slot] - 1; k.hashes[i] == h && sameKey(k.quoted[i], quoted) {
 			return true
 		}
 	}
+	k.quoted, k.hashes = append(k.quoted, quoted), append(k.hashes, h)
+	k.table[slot] = int32(len(k.quoted))
+	if 2*len(k.quoted) > len(k.table) {
+		k.rehash(2 * len(k.table))
+	}
 	return false
+}
+
+// rehash indexes every key in a table of size slots.
+func (k *keySet) rehash(size int) {
+	if cap(k.table) >= size {
+		k.table = k.table[:size]
+		clear(k.table)
+	} else {
+		k.table = make([]int32, size)
+	}
+	mask := uint64(size - 1)
+	for i, h := range k.hashes {
+		slot := h & mask
+		for k.table[slot] != 0 {
+			slot = (slot + 1) & mask
+		}
+		k.table[slot] = int32(i + 1)
+	}
 }
 
 // sameKey reports whether two quoted keys name one field.
@@ -139,7 +205,7 @@ func push(stack []keySet, object bool) []keySet {
 	if len(stack) < cap(stack) {
 		stack = stack[:len(stack)+1]
 		top := &stack[len(stack)-1]
-		*top = keySet{object: object, quoted: top.quoted[:0]}
+		*top = keySet{object: object, quoted: top.quoted[:0], hashes: top.hashes[:0], table: top.table}
 		return stack
 	}
 	return append(stack, keySet{object: object})

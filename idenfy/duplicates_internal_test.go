@@ -119,14 +119,42 @@ func TestWideObjectSurvivesAHashCollision(t *testing.T) {
 			t.Fatalf("k%d reported as a duplicate", i)
 		}
 	}
-	s.index[keyHash([]byte(`"x"`))] = 0 // as if "x" hashed like "k0"
+	// As if "k0" hashed like "x": same hash, same slot, different keys.
+	s.hashes[0] = keyHash([]byte(`"x"`))
+	s.rehash(len(s.table))
 	if s.add([]byte(`"x"`)) {
 		t.Fatal(`"x" collided with "k0" and was reported as a duplicate`)
 	}
 	if !s.add([]byte(`"X"`)) {
 		t.Fatal(`"X" after "x" was not reported as a duplicate`)
 	}
-	if !s.add([]byte(`"k\u0030"`)) {
-		t.Fatal(`"k\u0030" (k0 escaped) was not reported as a duplicate`)
+	if !s.add([]byte(`"k1"`)) || !s.add([]byte(`"k\u0031"`)) {
+		t.Fatal(`"k1" or "k\u0031" (k1 escaped) was not reported as a duplicate`)
+	}
+}
+
+// An object far wider than the first table (which grows, and is reused by
+// the next object at the same depth) still finds a duplicate at its end.
+func TestVeryWideObjects(t *testing.T) {
+	object := func(n int, last string) []byte {
+		var b strings.Builder
+		b.WriteString("[{")
+		for i := range n {
+			fmt.Fprintf(&b, `"key%d":%d,`, i, i)
+		}
+		b.WriteString(`"` + last + `":0},{"KEY1":1,"key1":2}]`)
+		return []byte(b.String())
+	}
+	for _, c := range []struct {
+		body []byte
+		want string
+	}{
+		{object(1000, "last"), "key1"},
+		{object(1000, "KEY999"), "key999"},
+		{object(70, `Key\u0036\u0039`), "key69"}, // escaped in the body
+	} {
+		if k, dup := duplicateKey(c.body); !dup || k != c.want {
+			t.Errorf("duplicateKey(%.40s…) = %q, %v; want %q", c.body, k, dup, c.want)
+		}
 	}
 }
