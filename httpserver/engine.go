@@ -62,6 +62,9 @@ func requestLog(log *slog.Logger) gin.HandlerFunc {
 		case "/healthz", "/readyz", "/metrics":
 			level = slog.LevelDebug
 		}
+		if !log.Enabled(c.Request.Context(), level) {
+			return
+		}
 		attrs := []any{
 			"method", c.Request.Method, "path", path, "status", c.Writer.Status(),
 			"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
