@@ -26,8 +26,8 @@ func duplicateKey(body []byte) (key string, found bool) {
 // object to member (when not nil), in order: its quoted key and its raw
 // value, which may carry white space around it.
 func scanKeys(body []byte, member func(quotedKey, value []byte)) (key string, found bool) {
-	sp := stacks.Get().(*[]keySet)
-	defer release(sp)
+	sp, depth := stacks.Get().(*[]keySet), 0
+	defer func() { release(sp, depth) }()
 	var (
 		stack      = (*sp)[:0]
 		expectKey  bool
@@ -46,7 +46,7 @@ func scanKeys(body []byte, member func(quotedKey, value []byte)) (key string, fo
 		switch body[i] {
 		case '{', '[':
 			stack = push(stack, body[i] == '{')
-			*sp = stack
+			*sp, depth = stack, max(depth, len(stack))
 			expectKey = body[i] == '{'
 			i++
 		case '}', ']':
@@ -88,15 +88,27 @@ func scanKeys(body []byte, member func(quotedKey, value []byte)) (key string, fo
 // objects, from one body to the next.
 var stacks = sync.Pool{New: func() any { return new([]keySet) }}
 
-// release returns a stack to the pool without the keys it points to in a
-// body.
-func release(sp *[]keySet) {
-	stack := (*sp)[:cap(*sp)]
-	for i := range stack {
-		clear(stack[i].quoted[:cap(stack[i].quoted)])
+// release returns a stack whose first depth entries a scan used to the
+// pool, without the keys they point to in its body; a stack grown by an
+// unusually deep or wide body is left to the garbage collector instead, so
+// that one such body does not make every later scan pay for its size.
+func release(sp *[]keySet, depth int) {
+	keep := depth <= pooledDepth
+	for _, k := range (*sp)[:depth] {
+		clear(k.quoted[:cap(k.quoted)])
+		keep = keep && cap(k.quoted) <= pooledKeys
 	}
-	stacks.Put(sp)
+	if keep {
+		stacks.Put(sp)
+	}
 }
+
+// pooledDepth and pooledKeys bound the stacks kept for reuse: far more
+// than an iDenfy body needs (a dozen levels, under 40 keys an object).
+const (
+	pooledDepth = 64
+	pooledKeys  = 512
+)
 
 // smallObject is how many keys an object's set compares one by one before
 // it indexes them by hash (a hostile body with many keys must not cost

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -29,7 +30,8 @@ type Inbox interface {
 // DefaultMaxBodyBytes is the default body limit: 5 MiB.
 const DefaultMaxBodyBytes = 5 << 20
 
-// preallocateBytes is the most buffer a request's Content-Length reserves.
+// preallocateBytes is the most buffer a request's Content-Length reserves
+// before its bytes arrive.
 const preallocateBytes = 64 << 10
 
 // Options configure the handler.
@@ -176,12 +178,20 @@ func (h *Handler) readBody(c *gin.Context) ([]byte, string) {
 	if c.Request.ContentLength > h.opts.MaxBodyBytes {
 		return nil, OutcomeTooLarge
 	}
-	// Sized by Content-Length, the body is read into one buffer instead of
-	// growing one from 512 bytes; only up to preallocateBytes, so that a
-	// claimed length costs no memory before its bytes arrive.
-	buf := bytes.NewBuffer(make([]byte, 0, min(max(c.Request.ContentLength, 0), preallocateBytes)+bytes.MinRead))
-	_, err := buf.ReadFrom(http.MaxBytesReader(c.Writer, c.Request.Body, h.opts.MaxBodyBytes))
-	body := buf.Bytes()
+	limited := http.MaxBytesReader(c.Writer, c.Request.Body, h.opts.MaxBodyBytes)
+	var (
+		body []byte
+		err  error
+	)
+	if n := c.Request.ContentLength; n > 0 && n <= preallocateBytes {
+		// Read into one buffer of the announced size instead of one grown
+		// from 512 bytes (nearly every webhook).
+		buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+		_, err = buf.ReadFrom(limited)
+		body = buf.Bytes()
+	} else {
+		body, err = io.ReadAll(limited)
+	}
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
