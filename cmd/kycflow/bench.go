@@ -38,6 +38,7 @@ type benchOptions struct {
 	temporalMemory     bool          // the Temporal server keeps its SQLite database in memory, not in a file
 	relay              bool          // ingest
 	batch              int           // ingest
+	prefill            int           // ingest: verifications stored before measuring
 	timeout            time.Duration // lifecycle
 	rate               float64       // lifecycle
 }
@@ -84,6 +85,7 @@ naive's does), and the ratios, or JSON with --json.`,
 	addBenchFlags(ingest, &o, 5000, "webhooks per target")
 	ingest.Flags().Float64Var(&o.duplicates, "duplicates", 0.1, "share of webhooks that re-send an earlier body byte for byte")
 	ingest.Flags().BoolVar(&o.relay, "relay", true, "let serve's relay deliver to Temporal during the kycflow part (false: measure storing and acknowledging alone)")
+	ingest.Flags().IntVar(&o.prefill, "prefill", 0, "verifications stored (delivered) in the inbox and the ceiling tables before measuring: ingest against a store that already holds them")
 	ingest.Flags().IntVar(&o.batch, "batch", 64, "serve's KYCFLOW_INGEST_BATCH: most webhooks per group commit (1: one commit per webhook)")
 	cmd.AddCommand(ingest, newBenchLifecycleCmd(stderr), newBenchGrowthCmd(stderr))
 	return cmd
@@ -135,7 +137,10 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(20)
-	if err := migrateScratch(ctx, env.dbURL); err != nil {
+	if err := migrateScratch(ctx, env.dbURL, db); err != nil {
+		return err
+	}
+	if err := prefill(ctx, env.dbURL, db, o.prefill); err != nil {
 		return err
 	}
 	ceilings, err := dbCeilings(ctx, db, bodies, signed, o)
@@ -258,13 +263,14 @@ func reportIngest(out io.Writer, o benchOptions, rs []bench.Result, delivered ti
 		}
 	}
 	return report{
-		title:  fmt.Sprintf("ingest: %d webhooks per target, concurrency %d, %.0f%% re-sends", o.count, o.concurrency, o.duplicates*100),
+		title: fmt.Sprintf("ingest: %d webhooks per target, concurrency %d, %.0f%% re-sends, %d verifications stored before",
+			o.count, o.concurrency, o.duplicates*100, o.prefill),
 		unit:   "req/s",
 		rows:   rs,
 		ratios: []ratio{{"kycflow", "db-alone", 2}, {"kycflow", "db-minimal", 2}, {"kycflow", "bare-gin", 2}, {"kycflow", "naive", 1}},
 		notes:  notes,
 		fields: map[string]any{"count": o.count, "concurrency": o.concurrency, "duplicates": o.duplicates, "batch": o.batch,
-			"relay": o.relay, "deliveredNs": delivered},
+			"relay": o.relay, "prefill": o.prefill, "deliveredNs": delivered},
 	}.print(out, o.jsonOut)
 }
 

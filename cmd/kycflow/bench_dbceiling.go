@@ -26,11 +26,6 @@ import (
 //	            with only the primary key and the unique key: what the
 //	            database can do for any webhook receiver
 func dbCeilings(ctx context.Context, db *sql.DB, bodies [][]byte, headers func(int) http.Header, o benchOptions) ([]bench.Result, error) {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE ceiling_inbox (LIKE inbox INCLUDING ALL);
-		CREATE TABLE ceiling_minimal (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, route TEXT NOT NULL,
-		dedup_key BYTEA NOT NULL UNIQUE, body BYTEA NOT NULL, headers JSONB NOT NULL, subject TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL)`); err != nil {
-		return nil, fmt.Errorf("create ceiling tables: %w", err)
-	}
 	type row struct {
 		key           []byte
 		headers, refs string
@@ -69,13 +64,21 @@ func dbCeilings(ctx context.Context, db *sql.DB, bodies [][]byte, headers func(i
 }
 
 // migrateScratch gives the scratch database kycflow's schema ahead of
-// serve (which would migrate it at start): the inbox-shaped ceiling table
-// is made LIKE it.
-func migrateScratch(ctx context.Context, url string) error {
-	db, err := store.Open(ctx, store.Options{URL: url, InboxBatch: 1})
+// serve (which would migrate it at start) and the ceiling tables: the
+// inbox-shaped one is made LIKE the inbox.
+func migrateScratch(ctx context.Context, url string, db *sql.DB) error {
+	st, err := store.Open(ctx, store.Options{URL: url, InboxBatch: 1})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	return db.Migrate(ctx, slog.New(slog.DiscardHandler))
+	defer st.Close()
+	if err := st.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE ceiling_inbox (LIKE inbox INCLUDING ALL);
+		CREATE TABLE ceiling_minimal (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, route TEXT NOT NULL,
+		dedup_key BYTEA NOT NULL UNIQUE, body BYTEA NOT NULL, headers JSONB NOT NULL, subject TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL)`); err != nil {
+		return fmt.Errorf("create ceiling tables: %w", err)
+	}
+	return nil
 }

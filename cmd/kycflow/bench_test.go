@@ -16,7 +16,7 @@ import (
 // and their numbers are in BENCHMARKS.md.
 func TestBenchIngestSmoke(t *testing.T) {
 	var rep benchReport
-	runBench(t, &rep, "ingest", "--count", "300", "--concurrency", "4")
+	runBench(t, &rep, "ingest", "--count", "300", "--concurrency", "4", "--prefill", "200")
 	var names []string
 	for _, r := range rep.Results {
 		names = append(names, r.Name)
