@@ -76,8 +76,8 @@ func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, 
 	if err != nil {
 		return Classification{Kind: kind, EventType: eventType}, fmt.Errorf("%w: %v", ErrInvalidJSON, jsonErrorKind(err))
 	}
-	if k := dupKey; dup {
-		return Classification{Kind: kind, EventType: eventType}, fmt.Errorf("%w: a key appears twice in one object (%.40q)", ErrInvalidJSON, k)
+	if dup {
+		return Classification{Kind: kind, EventType: eventType}, fmt.Errorf("%w: a key appears twice in one object (%.40q)", ErrInvalidJSON, dupKey)
 	}
 	c := Classification{
 		Kind:        kind,

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
-	"unicode/utf8"
 )
 
 // kycWire decodes an identification body once for both classification and
@@ -86,26 +85,13 @@ var decodedNames = func() map[string]string {
 
 // decodedName is the field name a quoted top-level key decodes into, if
 // decode reads it; keys match as Go's decoder matches them, case-folded.
-// A plain ASCII key (nearly every key) is folded on the stack.
 func decodedName(quoted []byte) (string, bool) {
-	var buf [32]byte // longer than any name decode reads
-	inner := quoted[1 : len(quoted)-1]
-	for i, c := range inner {
-		switch {
-		case c >= utf8.RuneSelf || c == '\\':
-			name, ok := decodedNames[keyText(quoted)]
-			return name, ok
-		case i >= len(buf):
-		case 'A' <= c && c <= 'Z':
-			buf[i] = c + 'a' - 'A'
-		default:
-			buf[i] = c
-		}
+	var buf [64]byte
+	if folded, ok := foldPlain(buf[:], quoted); ok {
+		name, ok := decodedNames[string(folded)] // no allocation
+		return name, ok
 	}
-	if len(inner) > len(buf) {
-		return "", false
-	}
-	name, ok := decodedNames[string(buf[:len(inner)])]
+	name, ok := decodedNames[keyText(quoted)]
 	return name, ok
 }
 

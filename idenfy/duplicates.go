@@ -93,7 +93,10 @@ var stacks = sync.Pool{New: func() any { return new([]keySet) }}
 // unusually deep or wide body is left to the garbage collector instead, so
 // that one such body does not make every later scan pay for its size.
 func release(sp *[]keySet, depth int) {
-	keep := depth <= pooledDepth
+	if depth > pooledDepth {
+		return
+	}
+	keep := true
 	for _, k := range (*sp)[:depth] {
 		clear(k.quoted[:cap(k.quoted)])
 		keep = keep && cap(k.quoted) <= pooledKeys
@@ -194,21 +197,30 @@ var keySeed = maphash.MakeSeed()
 // escapes (nearly every key) is folded on the stack.
 func keyHash(quoted []byte) uint64 {
 	var buf [64]byte
-	inner := quoted[1 : len(quoted)-1]
-	if len(inner) > len(buf) {
-		return maphash.String(keySeed, keyText(quoted))
+	if folded, ok := foldPlain(buf[:], quoted); ok {
+		return maphash.Bytes(keySeed, folded)
 	}
-	folded := buf[:len(inner)]
+	return maphash.String(keySeed, keyText(quoted))
+}
+
+// foldPlain folds a quoted key into dst, as keyText would, when it is
+// ASCII without escapes and fits; ok is false otherwise (use keyText).
+func foldPlain(dst, quoted []byte) (folded []byte, ok bool) {
+	inner := quoted[1 : len(quoted)-1]
+	if len(inner) > len(dst) {
+		return nil, false
+	}
+	folded = dst[:len(inner)]
 	for i, c := range inner {
 		if c >= utf8.RuneSelf || c == '\\' {
-			return maphash.String(keySeed, keyText(quoted))
+			return nil, false
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		folded[i] = c
 	}
-	return maphash.Bytes(keySeed, folded)
+	return folded, true
 }
 
 // push opens an object or array, reusing the key list a closed one left
