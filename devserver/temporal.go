@@ -16,6 +16,7 @@ import (
 
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
@@ -34,9 +35,18 @@ type TemporalOptions struct {
 	IP   string
 	Port int
 	// Namespace is registered (with kycflow's search attributes) when it
-	// does not exist yet.
+	// does not exist yet. With Postgres the caller registers it once the
+	// server is up.
 	Namespace string
 	Logger    log.Logger
+	// Postgres, when set, replaces SQLite with PostgreSQL persistence, as a
+	// production Temporal keeps it: new databases PostgresDatabase and
+	// PostgresDatabase+"_visibility" on the server at this URL (a role
+	// that may create databases), with Temporal's current schemas and
+	// PostgresShards history shards. DropPostgres removes them.
+	Postgres         string
+	PostgresDatabase string
+	PostgresShards   int32
 }
 
 // Temporal is a running embedded server.
@@ -57,6 +67,17 @@ func (t *Temporal) Stop() error { return t.server.Stop() }
 func StartTemporal(o TemporalOptions) (*Temporal, error) {
 	if o.Logger == nil {
 		o.Logger = log.NewNoopLogger()
+	}
+	if o.Postgres != "" {
+		history, visibility, err := postgresStores(o.Postgres, o.PostgresDatabase, o.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return startServer(o, persistence(&history, &visibility, max(o.PostgresShards, 1)),
+			temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+				// Search attributes the caller adds are usable at once.
+				dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+			}))
 	}
 	store := config.SQL{PluginName: sqliteplugin.PluginName, ConnectAttributes: map[string]string{}}
 	if o.File == "" {
@@ -84,15 +105,29 @@ func StartTemporal(o TemporalOptions) (*Temporal, error) {
 	if err := sqlite.CreateNamespaces(&store, ns); err != nil {
 		return nil, fmt.Errorf("register namespace %s: %w", o.Namespace, err)
 	}
-	cfg, err := serverConfig(o, store)
+	return startServer(o, persistence(&store, &store, 1))
+}
+
+// persistence keeps history and visibility in the stores given.
+func persistence(history, visibility *config.SQL, shards int32) config.Persistence {
+	if history == visibility {
+		return config.Persistence{DefaultStore: history.PluginName, VisibilityStore: history.PluginName, NumHistoryShards: shards,
+			DataStores: map[string]config.DataStore{history.PluginName: {SQL: history}}}
+	}
+	return config.Persistence{DefaultStore: "history", VisibilityStore: "visibility", NumHistoryShards: shards,
+		DataStores: map[string]config.DataStore{"history": {SQL: history}, "visibility": {SQL: visibility}}}
+}
+
+func startServer(o TemporalOptions, p config.Persistence, opts ...temporal.ServerOption) (*Temporal, error) {
+	cfg, err := serverConfig(o, p)
 	if err != nil {
 		return nil, err
 	}
-	srv, err := temporal.NewServer(
+	srv, err := temporal.NewServer(append([]temporal.ServerOption{
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithLogger(o.Logger),
-	)
+	}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("create Temporal server: %w", err)
 	}
@@ -134,7 +169,7 @@ func forgetMembers(file string) error {
 	return nil
 }
 
-func serverConfig(o TemporalOptions, store config.SQL) (*config.Config, error) {
+func serverConfig(o TemporalOptions, p config.Persistence) (*config.Config, error) {
 	ports, err := FreePorts(o.IP, 8)
 	if err != nil {
 		return nil, err
@@ -150,10 +185,7 @@ func serverConfig(o TemporalOptions, store config.SQL) (*config.Config, error) {
 				ListenAddress: net.JoinHostPort(o.IP, strconv.Itoa(ports[7])), HandlerPath: "/metrics",
 			}},
 		},
-		Persistence: config.Persistence{
-			DefaultStore: sqliteplugin.PluginName, VisibilityStore: sqliteplugin.PluginName, NumHistoryShards: 1,
-			DataStores: map[string]config.DataStore{sqliteplugin.PluginName: {SQL: &store}},
-		},
+		Persistence: p,
 		ClusterMetadata: &cluster.Config{
 			EnableGlobalNamespace: false, FailoverVersionIncrement: 10,
 			MasterClusterName: "active", CurrentClusterName: "active",

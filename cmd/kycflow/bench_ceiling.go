@@ -11,6 +11,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -60,11 +61,12 @@ func benchTrivialWorkflow(ctx workflow.Context, shape lifecycleShape) error {
 }
 
 // benchCeiling runs the verifications as trivial workflows, in the same
-// stream, on the same Temporal server.
-func benchCeiling(ctx context.Context, o benchOptions, stream []streamStep, tc client.Client, shape lifecycleShape) (lifecycleRun, error) {
+// stream, on the same Temporal server. Their workflow IDs start with
+// prefix, so that runs on one server do not meet.
+func benchCeiling(ctx context.Context, o benchOptions, stream []streamStep, tc client.Client, shape lifecycleShape, prefix string) (lifecycleRun, error) {
 	ids := make([]string, o.count)
 	for i := range ids {
-		ids[i] = fmt.Sprintf("ceiling-%d", i)
+		ids[i] = fmt.Sprintf("%s%d", prefix, i)
 	}
 	arr := newArrivals(ids)
 	w := sdkworker.New(tc, ceilingQueue, sdkworker.Options{})
@@ -87,7 +89,35 @@ func benchCeiling(ctx context.Context, o benchOptions, stream []streamStep, tc c
 	if err := arr.wait(ctx, o.timeout, nil); err != nil {
 		return lifecycleRun{}, fmt.Errorf("ceiling: %w", err)
 	}
-	return arr.result("ceiling", sent.Errors), nil
+	run := arr.result("ceiling", sent.Errors)
+	// The activities after the completion's still run, so that no trivial
+	// workflow outlives its worker (and counts as open in a later level).
+	deadline := time.Now().Add(o.timeout)
+	for {
+		open, err := tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
+			Query: "WorkflowType = '" + ceilingWorkflow + "' AND ExecutionStatus = 'Running'"})
+		if err == nil && open.GetCount() == 0 {
+			return run, nil
+		}
+		if time.Now().After(deadline) {
+			return run, fmt.Errorf("ceiling: trivial workflows still open after %s (%v)", o.timeout, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// levelCeiling runs a growth level's ceiling: as many trivial workflows as
+// the level's kycflow lifecycles ids, shaped like them, in the same stream.
+func levelCeiling(ctx context.Context, o benchOptions, tc client.Client, ids []string, level int) (lifecycleRun, error) {
+	shape, err := readShape(ctx, tc, ids)
+	if err != nil {
+		return lifecycleRun{}, fmt.Errorf("lifecycle shape at %d: %w", level, err)
+	}
+	run, err := benchCeiling(ctx, o, lifecycleStream(len(ids)), tc, shape.lifecycleShape, fmt.Sprintf("ceiling-%d-", level))
+	if err != nil {
+		return lifecycleRun{}, fmt.Errorf("ceiling at %d: %w", level, err)
+	}
+	return run, nil
 }
 
 // sampledShape is the most common shape among sampled kycflow histories.

@@ -25,6 +25,7 @@ import (
 	"kycflow/bench"
 	"kycflow/devserver"
 	"kycflow/simulate"
+	"kycflow/workflows"
 )
 
 type growthOptions struct {
@@ -81,9 +82,13 @@ type growthLevel struct {
 	Ingest        bench.Result `json:"ingest"`        // the burst's acknowledgements
 	Onboarded     bench.Result `json:"onboarded"`     // the burst: acknowledgement → onboarding call
 	Lifecycle     lifecycleRun `json:"lifecycle"`
-	WorkerRSS     int64        `json:"workerRssBytes"`
-	ServeRSS      int64        `json:"serveRssBytes"`
-	BenchRSS      int64        `json:"benchRssBytes"` // this process: the Temporal server, the senders and the receiver
+	// Ceiling is the trivial workflows of bench lifecycle at this level,
+	// shaped like the level's sampled kycflow histories.
+	Ceiling    lifecycleRun `json:"ceiling"`
+	CeilingCPU float64      `json:"ceilingCpuMsPerVerification"` // this process (the server, the trivial workflows' worker, the senders)
+	WorkerRSS  int64        `json:"workerRssBytes"`
+	ServeRSS   int64        `json:"serveRssBytes"`
+	BenchRSS   int64        `json:"benchRssBytes"` // this process: the Temporal server, the senders and the receiver
 	// CPU milliseconds per verification over the burst and the pairs, by process.
 	ServeCPU         float64 `json:"serveCpuMsPerVerification"`
 	WorkerCPU        float64 `json:"workerCpuMsPerVerification"`
@@ -184,24 +189,31 @@ func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, s
 		if l.Ingest, l.Onboarded, err = rig.approved(ctx, g.burst); err != nil {
 			return fmt.Errorf("ingest burst at %d: %w", level, err)
 		}
-		if l.Lifecycle, err = rig.pairs(ctx); err != nil {
+		ids, err := rig.pairs(ctx, &l.Lifecycle)
+		if err != nil {
 			return fmt.Errorf("lifecycles at %d: %w", level, err)
 		}
 		stopProfile()
-		l.Verifications, l.OpenWorkflows = rig.created, openWorkflows(ctx, env)
-		l.WorkerRSS, l.ServeRSS, l.BenchRSS = bench.ResidentBytes(rig.worker.pid()), bench.ResidentBytes(rig.serve.pid()), bench.ResidentBytes(os.Getpid())
-		perVerif := func(pid int, before time.Duration) float64 {
-			return float64((bench.CPUTime(pid) - before).Microseconds()) / 1000 / float64(g.burst+o.count)
+		perVerif := func(pid int, before time.Duration, n int) float64 {
+			return float64((bench.CPUTime(pid) - before).Microseconds()) / 1000 / float64(n)
 		}
-		l.ServeCPU, l.WorkerCPU, l.BenchCPU = perVerif(rig.serve.pid(), cpu[0]), perVerif(rig.worker.pid(), cpu[1]), perVerif(os.Getpid(), cpu[2])
+		l.ServeCPU, l.WorkerCPU, l.BenchCPU = perVerif(rig.serve.pid(), cpu[0], g.burst+o.count),
+			perVerif(rig.worker.pid(), cpu[1], g.burst+o.count), perVerif(os.Getpid(), cpu[2], g.burst+o.count)
+		l.WorkerRSS, l.ServeRSS, l.BenchRSS = bench.ResidentBytes(rig.worker.pid()), bench.ResidentBytes(rig.serve.pid()), bench.ResidentBytes(os.Getpid())
+		l.Verifications, l.OpenWorkflows = rig.created, openWorkflows(ctx, env) // before the ceiling's short-lived workflows
+		ceilingFrom := bench.CPUTime(os.Getpid())
+		if l.Ceiling, err = levelCeiling(ctx, o, env.tc, ids, level); err != nil {
+			return err
+		}
+		l.CeilingCPU = perVerif(os.Getpid(), ceilingFrom, o.count)
 		if l.DatabaseBytes, err = rig.databaseSize(ctx); err != nil {
 			return err
 		}
 		l.BytesPerVerif = (l.DatabaseBytes - prevSize) / int64(max(rig.created-prevN, 1))
 		prevSize, prevN = l.DatabaseBytes, rig.created
 		levels = append(levels, l)
-		fmt.Fprintf(stderr, "growth: level %d measured (%d verifications): ack p99 %s, %.1f lifecycles/s, CPU ms per verification serve %.2f worker %.2f this process %.2f\n",
-			level, rig.created, ms(l.Ingest.P99), l.Lifecycle.PerSec, l.ServeCPU, l.WorkerCPU, l.BenchCPU)
+		fmt.Fprintf(stderr, "growth: level %d measured (%d verifications): ack p99 %s, %.1f lifecycles/s (ceiling %.1f/s), CPU ms per verification serve %.2f worker %.2f this process %.2f (ceiling %.2f)\n",
+			level, rig.created, ms(l.Ingest.P99), l.Lifecycle.PerSec, l.Ceiling.PerSec, l.ServeCPU, l.WorkerCPU, l.BenchCPU, l.CeilingCPU)
 	}
 	return reportGrowth(out, o, g, levels)
 }
@@ -286,12 +298,13 @@ func (rig *growthRig) approved(ctx context.Context, n int) (acks, onboarded benc
 	return acks, onboarded, nil
 }
 
-// pairs runs the lifecycle measurement of bench lifecycle: o.count
-// automatic + manual pairs, saturating.
-func (rig *growthRig) pairs(ctx context.Context) (lifecycleRun, error) {
+// pairs runs the lifecycle measurement of bench lifecycle, o.count
+// automatic + manual pairs, saturating, into run. It returns their
+// workflow IDs.
+func (rig *growthRig) pairs(ctx context.Context, run *lifecycleRun) ([]string, error) {
 	autos, finals, refs, err := reviewPairs(rig.rng, rig.o.count)
 	if err != nil {
-		return lifecycleRun{}, err
+		return nil, err
 	}
 	arr := newArrivals(refs)
 	rig.target.Store(arr)
@@ -299,10 +312,15 @@ func (rig *growthRig) pairs(ctx context.Context) (lifecycleRun, error) {
 	sent := arr.drive(ctx, "lifecycle", rig.o, lifecycleStream(rig.o.count),
 		bench.Post(rig.hc, url, autos, signedBy(benchKey, autos)), bench.Post(rig.hc, url, finals, signedBy(benchKey, finals)))
 	if err := arr.wait(ctx, rig.o.timeout, rig.exited); err != nil {
-		return lifecycleRun{}, err
+		return nil, err
 	}
 	rig.created += rig.o.count
-	return arr.result("lifecycle", sent.Errors), nil
+	*run = arr.result("lifecycle", sent.Errors)
+	ids := make([]string, len(refs))
+	for i, ref := range refs {
+		ids[i] = workflows.ID(ref)
+	}
+	return ids, nil
 }
 
 func openWorkflows(ctx context.Context, env benchEnv) int64 {

@@ -89,7 +89,7 @@ func runBenchLifecycle(ctx context.Context, o benchOptions, out io.Writer, log *
 	if err != nil {
 		return err
 	}
-	ceiling, err := benchCeiling(ctx, o, stream, env.tc, shape.lifecycleShape)
+	ceiling, err := benchCeiling(ctx, o, stream, env.tc, shape.lifecycleShape, "ceiling-")
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"maps"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -20,12 +19,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
-	temporallog "go.temporal.io/server/common/log"
 
 	"kycflow/bench"
 	"kycflow/devserver"
 	"kycflow/idenfy"
-	"kycflow/worker"
 )
 
 // report is what one bench part prints: a table of its results, notes
@@ -128,47 +125,12 @@ func startBenchEnv(ctx context.Context, o benchOptions, log *slog.Logger) (bench
 	if err != nil {
 		return benchEnv{}, err
 	}
-	tsrv, tc, stopTemporal, err := startBenchTemporal(log, o.temporalMemory)
+	tsrv, tc, stopTemporal, err := startBenchTemporal(ctx, log, o)
 	if err != nil {
 		drop()
 		return benchEnv{}, err
 	}
 	return benchEnv{dbURL: dbURL, tsrv: tsrv, tc: tc, stop: func() { stopTemporal(); drop() }}, nil
-}
-
-// startBenchTemporal starts a Temporal server with kycflow's search
-// attributes, its SQLite database in a scratch file as kycflow dev keeps it
-// (or in memory), and a client of it (logging to log); stop stops both and
-// removes the file.
-func startBenchTemporal(log *slog.Logger, inMemory bool) (tsrv *devserver.Temporal, tc client.Client, stop func(), err error) {
-	ports, err := devserver.FreePorts("127.0.0.1", 1)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	opts := devserver.TemporalOptions{IP: "127.0.0.1", Port: ports[0], Namespace: "default", Logger: temporallog.NewNoopLogger()}
-	dir := ""
-	if !inMemory {
-		if dir, err = os.MkdirTemp("", "kycflow-bench-temporal-"); err != nil {
-			return nil, nil, nil, err
-		}
-		opts.File = filepath.Join(dir, "temporal.db")
-	}
-	removeDir := func() {
-		if dir != "" {
-			os.RemoveAll(dir)
-		}
-	}
-	if tsrv, err = devserver.StartTemporal(opts); err != nil {
-		removeDir()
-		return nil, nil, nil, err
-	}
-	tc, err = client.Dial(client.Options{HostPort: tsrv.Address(), Logger: worker.Logger(log)})
-	if err != nil {
-		tsrv.Stop()
-		removeDir()
-		return nil, nil, nil, err
-	}
-	return tsrv, tc, func() { tc.Close(); tsrv.Stop(); removeDir() }, nil
 }
 
 // startCPUProfile profiles this process into path (nothing when path is
@@ -203,24 +165,34 @@ func reportGrowth(out io.Writer, o benchOptions, g growthOptions, ls []growthLev
 	}
 	fmt.Fprintf(out, "growth: at each level an ingest burst of %d webhooks and %d automatic + manual pairs, concurrency %d, worker sticky cache %s\n\n",
 		g.burst, o.count, o.concurrency, cacheName(g.workerCache))
-	fmt.Fprintf(out, "%9s %9s %9s %9s %11s %11s %10s %9s %9s %9s %9s %9s %8s\n", "level", "open", "ingest/s", "ack p99", "onboard p99",
-		"lifecycle/s", "worker RSS", "serve RSS", "serve CPU", "worker CPU", "temporal", "DB B/v", "fill/s")
+	fmt.Fprintf(out, "%9s %9s %9s %9s %11s %11s %9s %7s %10s %9s %9s %9s %9s %9s %9s %8s\n", "level", "open", "ingest/s", "ack p99", "onboard p99",
+		"lifecycle/s", "ceiling/s", "ratio", "worker RSS", "serve RSS", "serve CPU", "worker CPU", "temporal", "ceil. CPU", "DB B/v", "fill/s")
 	for _, l := range ls {
-		fmt.Fprintf(out, "%9d %9d %9.0f %9s %11s %11.1f %8.0fMB %7.0fMB %7.2fms %7.2fms %7.2fms %9d %8.1f\n", l.Level, l.OpenWorkflows,
-			l.Ingest.PerSec, ms(l.Ingest.P99), ms(l.Onboarded.P99), l.Lifecycle.PerSec, mb(l.WorkerRSS), mb(l.ServeRSS),
-			l.ServeCPU, l.WorkerCPU, l.BenchCPU, l.BytesPerVerif, l.FillVerifsPerSec)
+		fmt.Fprintf(out, "%9d %9d %9.0f %9s %11s %11.1f %9.1f %6.2fx %8.0fMB %7.0fMB %7.2fms %7.2fms %7.2fms %7.2fms %9d %8.1f\n", l.Level, l.OpenWorkflows,
+			l.Ingest.PerSec, ms(l.Ingest.P99), ms(l.Onboarded.P99), l.Lifecycle.PerSec, l.Ceiling.PerSec, ceilingRatio(l),
+			mb(l.WorkerRSS), mb(l.ServeRSS), l.ServeCPU, l.WorkerCPU, l.BenchCPU, l.CeilingCPU, l.BytesPerVerif, l.FillVerifsPerSec)
 	}
 	fmt.Fprintf(out, "\nlevel: verifications open before measuring; open: workflows running after (each level adds its burst and pairs)\n"+
 		"ack p99: the burst's acknowledgements; onboard p99: acknowledgement → onboarding call; lifecycle/s: pairs onboarded per second\n"+
-		"CPU: per verification over the burst and pairs, by process (temporal: the bench process, mostly the Temporal server)\n"+
+		"ceiling/s: as many trivial workflows, shaped like the level's lifecycles (bench lifecycle's ceiling), on the same server right after; ratio: lifecycle/s over ceiling/s\n"+
+		"CPU: per verification over the burst and pairs, by process (temporal: the bench process, mostly the Temporal server); ceil. CPU: the bench process per trivial workflow\n"+
 		"DB B/v: database growth since the previous level per verification added; fill/s: verifications onboarded per second while filling\n")
 	first, last := ls[0], ls[len(ls)-1]
-	fmt.Fprintf(out, "\nfrom %d to %d verifications: ack p99 %s, lifecycle rate %s, worker RSS %s, CPU per verification: serve %s, worker %s, temporal %s; DB bytes per verification %s\n",
+	fmt.Fprintf(out, "\nfrom %d to %d verifications: ack p99 %s, lifecycle rate %s (ceiling %s, ratio %s), worker RSS %s, CPU per verification: serve %s, worker %s, temporal %s; DB bytes per verification %s\n",
 		first.Level, last.Level, change(float64(first.Ingest.P99), float64(last.Ingest.P99)),
-		change(first.Lifecycle.PerSec, last.Lifecycle.PerSec), change(float64(first.WorkerRSS), float64(last.WorkerRSS)),
+		change(first.Lifecycle.PerSec, last.Lifecycle.PerSec), change(first.Ceiling.PerSec, last.Ceiling.PerSec),
+		change(ceilingRatio(first), ceilingRatio(last)), change(float64(first.WorkerRSS), float64(last.WorkerRSS)),
 		change(first.ServeCPU, last.ServeCPU), change(first.WorkerCPU, last.WorkerCPU), change(first.BenchCPU, last.BenchCPU),
 		change(float64(first.BytesPerVerif), float64(last.BytesPerVerif)))
 	return nil
+}
+
+// ceilingRatio is a level's lifecycle rate over its ceiling's.
+func ceilingRatio(l growthLevel) float64 {
+	if l.Ceiling.PerSec == 0 {
+		return 0
+	}
+	return l.Lifecycle.PerSec / l.Ceiling.PerSec
 }
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }

@@ -72,11 +72,12 @@ func TestBenchGrowthSmoke(t *testing.T) {
 				Ops    int `json:"ops"`
 				Errors int `json:"errors"`
 			} `json:"ingest"`
-			Lifecycle struct {
-				Ops        int `json:"ops"`
-				Errors     int `json:"errors"`
-				Duplicates int `json:"duplicates"`
-			} `json:"lifecycle"`
+			Lifecycle, Ceiling struct {
+				Ops        int     `json:"ops"`
+				Errors     int     `json:"errors"`
+				Duplicates int     `json:"duplicates"`
+				PerSec     float64 `json:"perSecond"`
+			}
 		} `json:"levels"`
 	}
 	runBench(t, &rep, "growth", "--levels", "20,40", "--burst", "10", "--count", "10", "--concurrency", "4", "--timeout", "2m",
@@ -87,7 +88,8 @@ func TestBenchGrowthSmoke(t *testing.T) {
 	for i, l := range rep.Levels {
 		want := []int{20, 40}[i]
 		if l.Level != want || l.Verifications != want+20 || l.Ingest.Ops != 10 || l.Ingest.Errors != 0 ||
-			l.Lifecycle.Ops != 10 || l.Lifecycle.Errors != 0 || l.Lifecycle.Duplicates != 0 {
+			l.Lifecycle.Ops != 10 || l.Lifecycle.Errors != 0 || l.Lifecycle.Duplicates != 0 ||
+			l.Ceiling.Ops != 10 || l.Ceiling.Errors != 0 || l.Ceiling.Duplicates != 0 || l.Ceiling.PerSec <= 0 {
 			t.Errorf("level %d: %+v", want, l)
 		}
 		if l.OpenWorkflows != int64(l.Verifications) || l.WorkerRSS <= 0 || l.BytesPerVerif <= 0 {
