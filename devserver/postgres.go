@@ -1,12 +1,9 @@
 package devserver
 
 import (
-	"database/sql"
 	"fmt"
 	"net"
 	"net/url"
-
-	_ "github.com/lib/pq" // the driver that creates and drops the databases
 
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/log"
@@ -16,55 +13,68 @@ import (
 	toolsql "go.temporal.io/server/tools/sql"
 )
 
-// Temporal's two PostgreSQL schemas, as embedded in the server module.
+// Postgres places the server's data in PostgreSQL, as a production
+// Temporal keeps it.
+type Postgres struct {
+	// History and Visibility are postgres:// URLs of two empty databases;
+	// StartTemporal loads Temporal's current schemas into them.
+	History, Visibility string
+	// Shards is the number of history shards (at least 1).
+	Shards int32
+}
+
+// Connections per Temporal service (frontend, history, matching and
+// worker each open their own pools): 4 × (8 + 4) stays well inside
+// PostgreSQL's default max_connections of 100 beside kycflow's own pools.
 const (
-	pgHistorySchema    = "postgresql/v12/temporal"
-	pgVisibilitySchema = "postgresql/v12/visibility"
+	pgHistoryConns    = 8
+	pgVisibilityConns = 4
 )
 
-// postgresStores creates the databases db and db+"_visibility" on the
-// PostgreSQL server at admin (a postgres:// URL of a role allowed to create
-// databases) with Temporal's current schemas, and returns the persistence
-// settings that use them. Both databases must not exist yet.
-func postgresStores(admin, db string, logger log.Logger) (history, visibility config.SQL, err error) {
-	u, err := url.Parse(admin)
-	if err != nil || u.Host == "" {
-		return history, visibility, fmt.Errorf("temporal postgres URL %q: want postgres://user[:password]@host:port/database", admin)
+// stores returns the persistence settings of p's databases, with
+// Temporal's schemas set up in them.
+func (p Postgres) stores(logger log.Logger) (history, visibility config.SQL, err error) {
+	if history, err = pgStore(p.History, pgHistoryConns); err != nil {
+		return history, visibility, err
 	}
-	host, port := u.Hostname(), u.Port()
+	if visibility, err = pgStore(p.Visibility, pgVisibilityConns); err != nil {
+		return history, visibility, err
+	}
+	if err := setupPostgresSchema(&history, "postgresql/v12/temporal", pgschema.Version, logger); err != nil {
+		return history, visibility, err
+	}
+	err = setupPostgresSchema(&visibility, "postgresql/v12/visibility", pgschema.VisibilityVersion, logger)
+	return history, visibility, err
+}
+
+// pgStore reads a postgres://user[:password]@host[:port]/database[?params]
+// URL into Temporal's SQL settings; its query parameters (sslmode, …) are
+// passed on as connection attributes.
+func pgStore(raw string, conns int) (config.SQL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || len(u.Path) < 2 {
+		// The URL may hold a password: it is not repeated.
+		return config.SQL{}, fmt.Errorf("temporal postgres database: want postgres://user[:password]@host[:port]/database")
+	}
+	port := u.Port()
 	if port == "" {
 		port = "5432"
 	}
 	password, _ := u.User.Password()
-	store := func(name string) config.SQL {
-		return config.SQL{
-			PluginName: postgresql.PluginName, DatabaseName: name, User: u.User.Username(), Password: password,
-			ConnectAddr: net.JoinHostPort(host, port), ConnectProtocol: "tcp",
-			MaxConns: 20, MaxIdleConns: 20,
-		}
+	attrs := map[string]string{}
+	for k, v := range u.Query() {
+		attrs[k] = v[0]
 	}
-	history, visibility = store(db), store(db+"_visibility")
-	conn, err := sql.Open("postgres", admin)
-	if err != nil {
-		return history, visibility, err
-	}
-	defer conn.Close()
-	for _, s := range []struct {
-		cfg             config.SQL
-		schema, version string
-	}{{history, pgHistorySchema, pgschema.Version}, {visibility, pgVisibilitySchema, pgschema.VisibilityVersion}} {
-		if _, err := conn.Exec(`CREATE DATABASE "` + s.cfg.DatabaseName + `"`); err != nil {
-			return history, visibility, fmt.Errorf("create database %s: %w", s.cfg.DatabaseName, err)
-		}
-		if err := setupPostgresSchema(&s.cfg, s.schema, s.version, logger); err != nil {
-			return history, visibility, err
-		}
-	}
-	return history, visibility, nil
+	return config.SQL{
+		PluginName: postgresql.PluginName, DatabaseName: u.Path[1:], User: u.User.Username(), Password: password,
+		ConnectAddr: net.JoinHostPort(u.Hostname(), port), ConnectProtocol: "tcp", ConnectAttributes: attrs,
+		MaxConns: conns, MaxIdleConns: conns,
+	}, nil
 }
 
-// setupPostgresSchema loads one of Temporal's schemas into an empty
-// database and records its version, as temporal-sql-tool setup-schema does.
+// setupPostgresSchema loads one of Temporal's schemas, as embedded in the
+// server module, into an empty database and records its version, as
+// temporal-sql-tool setup-schema does.
 func setupPostgresSchema(cfg *config.SQL, schema, version string, logger log.Logger) error {
 	conn, err := toolsql.NewConnection(cfg, logger)
 	if err != nil {
@@ -74,21 +84,6 @@ func setupPostgresSchema(cfg *config.SQL, schema, version string, logger log.Log
 	task := toolschema.NewSetupSchemaTask(conn, &toolschema.SetupConfig{SchemaName: schema, InitialVersion: version}, logger)
 	if err := task.Run(); err != nil {
 		return fmt.Errorf("temporal schema %s in %s: %w", schema, cfg.DatabaseName, err)
-	}
-	return nil
-}
-
-// DropPostgres drops the databases a server with Options.Postgres used.
-func DropPostgres(admin, db string) error {
-	conn, err := sql.Open("postgres", admin)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	for _, name := range []string{db, db + "_visibility"} {
-		if _, err := conn.Exec(`DROP DATABASE IF EXISTS "` + name + `" WITH (FORCE)`); err != nil {
-			return fmt.Errorf("drop database %s: %w", name, err)
-		}
 	}
 	return nil
 }

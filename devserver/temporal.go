@@ -1,6 +1,6 @@
 // Package devserver runs the infrastructure of `kycflow dev` in-process: a
-// Temporal server backed by a SQLite file (or memory) and the Temporal Web
-// UI. It links the Temporal server, so only the dev command imports it;
+// Temporal server backed by a SQLite file (or memory; the benchmarks can
+// also give it PostgreSQL) and the Temporal Web UI. It links the Temporal server, so only the dev command imports it;
 // production builds (`-tags nodev`) leave it out.
 package devserver
 
@@ -16,7 +16,6 @@ import (
 
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
-	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
@@ -39,14 +38,9 @@ type TemporalOptions struct {
 	// server is up.
 	Namespace string
 	Logger    log.Logger
-	// Postgres, when set, replaces SQLite with PostgreSQL persistence, as a
-	// production Temporal keeps it: new databases PostgresDatabase and
-	// PostgresDatabase+"_visibility" on the server at this URL (a role
-	// that may create databases), with Temporal's current schemas and
-	// PostgresShards history shards. DropPostgres removes them.
-	Postgres         string
-	PostgresDatabase string
-	PostgresShards   int32
+	// Postgres, when set, replaces SQLite: the data is kept in PostgreSQL,
+	// as a production Temporal keeps it.
+	Postgres *Postgres
 }
 
 // Temporal is a running embedded server.
@@ -62,22 +56,18 @@ func (t *Temporal) Address() string { return t.address }
 func (t *Temporal) Stop() error { return t.server.Stop() }
 
 // StartTemporal starts a single-process Temporal server: frontend, history,
-// matching and worker services, one history shard, SQLite persistence and
-// visibility.
+// matching and worker services; SQLite persistence and visibility with one
+// history shard, or PostgreSQL's with o.Postgres.Shards.
 func StartTemporal(o TemporalOptions) (*Temporal, error) {
 	if o.Logger == nil {
 		o.Logger = log.NewNoopLogger()
 	}
-	if o.Postgres != "" {
-		history, visibility, err := postgresStores(o.Postgres, o.PostgresDatabase, o.Logger)
+	if o.Postgres != nil {
+		history, visibility, err := o.Postgres.stores(o.Logger)
 		if err != nil {
 			return nil, err
 		}
-		return startServer(o, persistence(&history, &visibility, max(o.PostgresShards, 1)),
-			temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
-				// Search attributes the caller adds are usable at once.
-				dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
-			}))
+		return startServer(o, persistence(&history, &visibility, max(o.Postgres.Shards, 1)))
 	}
 	store := config.SQL{PluginName: sqliteplugin.PluginName, ConnectAttributes: map[string]string{}}
 	if o.File == "" {

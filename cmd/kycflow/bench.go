@@ -271,20 +271,21 @@ func reportIngest(out io.Writer, o benchOptions, rs []bench.Result, delivered ti
 		ratios: []ratio{{"kycflow", "db-alone", 2}, {"kycflow", "db-minimal", 2}, {"kycflow", "bare-gin", 2}, {"kycflow", "naive", 1}},
 		notes:  notes,
 		fields: map[string]any{"count": o.count, "concurrency": o.concurrency, "duplicates": o.duplicates, "batch": o.batch,
-			"relay": o.relay, "prefill": o.prefill, "deliveredNs": delivered},
+			"relay": o.relay, "prefill": o.prefill, "deliveredNs": delivered, "temporalStore": o.temporalStore()},
 	}.print(out, o.jsonOut)
 }
 
-// scratchDatabase creates a fresh database on the server of adminURL and
-// returns its URL and a func that drops it.
-func scratchDatabase(ctx context.Context, adminURL string) (string, func(), error) {
+// scratchDatabase creates a fresh database named prefix and a random
+// suffix on the server of adminURL and returns its URL and a func that
+// drops it.
+func scratchDatabase(ctx context.Context, adminURL, prefix string) (string, func(), error) {
 	admin, err := sql.Open("postgres", adminURL)
 	if err != nil {
 		return "", nil, err
 	}
 	b := make([]byte, 6)
 	rand.Read(b)
-	name := "kycflow_bench_" + hex.EncodeToString(b)
+	name := prefix + hex.EncodeToString(b)
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		admin.Close()
 		return "", nil, fmt.Errorf("create scratch database on %s: %w", redactURL(adminURL), err)

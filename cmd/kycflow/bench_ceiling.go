@@ -17,6 +17,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"kycflow/bench"
 	"kycflow/workflows"
 )
 
@@ -85,11 +86,12 @@ func benchCeiling(ctx context.Context, o benchOptions, stream []streamStep, tc c
 		_, err := tc.SignalWithStartWorkflow(ctx, ids[i], ceilingSignal, i, client.StartWorkflowOptions{ID: ids[i], TaskQueue: ceilingQueue}, ceilingWorkflow, shape)
 		return err
 	}
+	cpu := bench.SampleCPU()
 	sent := arr.drive(ctx, "ceiling", o, stream, signal, signal)
 	if err := arr.wait(ctx, o.timeout, nil); err != nil {
 		return lifecycleRun{}, fmt.Errorf("ceiling: %w", err)
 	}
-	run := arr.result("ceiling", sent.Errors)
+	run := arr.charge(cpu, "ceiling", sent.Errors)
 	// The activities after the completion's still run, so that no trivial
 	// workflow outlives its worker (and counts as open in a later level).
 	deadline := time.Now().Add(o.timeout)
@@ -99,7 +101,7 @@ func benchCeiling(ctx context.Context, o benchOptions, stream []streamStep, tc c
 		if err == nil && open.GetCount() == 0 {
 			return run, nil
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) || ctx.Err() != nil {
 			return run, fmt.Errorf("ceiling: trivial workflows still open after %s (%v)", o.timeout, err)
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -112,6 +114,11 @@ func levelCeiling(ctx context.Context, o benchOptions, tc client.Client, ids []s
 	shape, err := readShape(ctx, tc, ids)
 	if err != nil {
 		return lifecycleRun{}, fmt.Errorf("lifecycle shape at %d: %w", level, err)
+	}
+	for _, id := range ids { // no kycflow work overlaps the ceiling's
+		if err := waitIdle(ctx, tc, id); err != nil {
+			return lifecycleRun{}, err
+		}
 	}
 	run, err := benchCeiling(ctx, o, lifecycleStream(len(ids)), tc, shape.lifecycleShape, fmt.Sprintf("ceiling-%d-", level))
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -84,15 +83,15 @@ type growthLevel struct {
 	Lifecycle     lifecycleRun `json:"lifecycle"`
 	// Ceiling is the trivial workflows of bench lifecycle at this level,
 	// shaped like the level's sampled kycflow histories.
-	Ceiling    lifecycleRun `json:"ceiling"`
-	CeilingCPU float64      `json:"ceilingCpuMsPerVerification"` // this process (the server, the trivial workflows' worker, the senders)
-	WorkerRSS  int64        `json:"workerRssBytes"`
-	ServeRSS   int64        `json:"serveRssBytes"`
-	BenchRSS   int64        `json:"benchRssBytes"` // this process: the Temporal server, the senders and the receiver
+	Ceiling   lifecycleRun `json:"ceiling"`
+	WorkerRSS int64        `json:"workerRssBytes"`
+	ServeRSS  int64        `json:"serveRssBytes"`
+	BenchRSS  int64        `json:"benchRssBytes"` // this process: the Temporal server, the senders and the receiver
 	// CPU milliseconds per verification over the burst and the pairs, by process.
 	ServeCPU         float64 `json:"serveCpuMsPerVerification"`
 	WorkerCPU        float64 `json:"workerCpuMsPerVerification"`
-	BenchCPU         float64 `json:"benchCpuMsPerVerification"` // mostly the Temporal server
+	BenchCPU         float64 `json:"benchCpuMsPerVerification"`    // mostly the Temporal server
+	PostgresCPU      float64 `json:"postgresCpuMsPerVerification"` // kycflow's database, and Temporal's with --temporal-postgres
 	DatabaseBytes    int64   `json:"databaseBytes"`
 	BytesPerVerif    int64   `json:"databaseBytesPerVerification"` // growth since the previous level over the verifications added
 	FillSeconds      float64 `json:"fillSeconds"`                  // filling up to this level
@@ -111,12 +110,6 @@ type growthRig struct {
 	worker  *process
 	exited  chan error // a process that stopped before the end
 	created int
-}
-
-// process is serve or the worker, run from the kycflow binary.
-type process struct {
-	cmd  *exec.Cmd
-	gone chan struct{} // closed when it has exited
 }
 
 func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, stderr io.Writer, log *slog.Logger) error {
@@ -181,7 +174,7 @@ func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, s
 		if l.FillSeconds > 0 {
 			l.FillVerifsPerSec = float64(rig.created-before) / l.FillSeconds
 		}
-		cpu := [3]time.Duration{bench.CPUTime(rig.serve.pid()), bench.CPUTime(rig.worker.pid()), bench.CPUTime(os.Getpid())}
+		cpu := [4]time.Duration{bench.CPUTime(rig.serve.pid()), bench.CPUTime(rig.worker.pid()), bench.CPUTime(os.Getpid()), bench.PostgresCPU()}
 		stopProfile, err := startCPUProfile(levelProfile(o.cpuProfile, level))
 		if err != nil {
 			return err
@@ -194,26 +187,22 @@ func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, s
 			return fmt.Errorf("lifecycles at %d: %w", level, err)
 		}
 		stopProfile()
-		perVerif := func(pid int, before time.Duration, n int) float64 {
-			return float64((bench.CPUTime(pid) - before).Microseconds()) / 1000 / float64(n)
-		}
-		l.ServeCPU, l.WorkerCPU, l.BenchCPU = perVerif(rig.serve.pid(), cpu[0], g.burst+o.count),
-			perVerif(rig.worker.pid(), cpu[1], g.burst+o.count), perVerif(os.Getpid(), cpu[2], g.burst+o.count)
+		msPer := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(g.burst+o.count) }
+		l.ServeCPU, l.WorkerCPU = msPer(bench.CPUTime(rig.serve.pid())-cpu[0]), msPer(bench.CPUTime(rig.worker.pid())-cpu[1])
+		l.BenchCPU, l.PostgresCPU = msPer(bench.CPUTime(os.Getpid())-cpu[2]), msPer(bench.PostgresCPU()-cpu[3])
 		l.WorkerRSS, l.ServeRSS, l.BenchRSS = bench.ResidentBytes(rig.worker.pid()), bench.ResidentBytes(rig.serve.pid()), bench.ResidentBytes(os.Getpid())
 		l.Verifications, l.OpenWorkflows = rig.created, openWorkflows(ctx, env) // before the ceiling's short-lived workflows
-		ceilingFrom := bench.CPUTime(os.Getpid())
 		if l.Ceiling, err = levelCeiling(ctx, o, env.tc, ids, level); err != nil {
 			return err
 		}
-		l.CeilingCPU = perVerif(os.Getpid(), ceilingFrom, o.count)
 		if l.DatabaseBytes, err = rig.databaseSize(ctx); err != nil {
 			return err
 		}
 		l.BytesPerVerif = (l.DatabaseBytes - prevSize) / int64(max(rig.created-prevN, 1))
 		prevSize, prevN = l.DatabaseBytes, rig.created
 		levels = append(levels, l)
-		fmt.Fprintf(stderr, "growth: level %d measured (%d verifications): ack p99 %s, %.1f lifecycles/s (ceiling %.1f/s), CPU ms per verification serve %.2f worker %.2f this process %.2f (ceiling %.2f)\n",
-			level, rig.created, ms(l.Ingest.P99), l.Lifecycle.PerSec, l.Ceiling.PerSec, l.ServeCPU, l.WorkerCPU, l.BenchCPU, l.CeilingCPU)
+		fmt.Fprintf(stderr, "growth: level %d measured (%d verifications): ack p99 %s, %.1f lifecycles/s (ceiling %.1f/s), CPU ms per verification serve %.2f worker %.2f this process %.2f postgres %.2f (ceiling: this process %.2f, postgres %.2f)\n",
+			level, rig.created, ms(l.Ingest.P99), l.Lifecycle.PerSec, l.Ceiling.PerSec, l.ServeCPU, l.WorkerCPU, l.BenchCPU, l.PostgresCPU, msOf(l.Ceiling.ProcessCPU), msOf(l.Ceiling.PostgresCPU))
 	}
 	return reportGrowth(out, o, g, levels)
 }
@@ -225,45 +214,6 @@ func (rig *growthRig) databaseSize(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
-
-// start runs `kycflow sub` from bin (default: this executable) with environ.
-func (rig *growthRig) start(bin, sub string, environ []string, stderr io.Writer) (*process, error) {
-	if bin == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return nil, err
-		}
-		bin = exe
-	}
-	p := &process{cmd: exec.Command(bin, sub), gone: make(chan struct{})}
-	p.cmd.Env = append(environ, "PATH="+os.Getenv("PATH"), "HOME="+os.Getenv("HOME"))
-	p.cmd.Stdout, p.cmd.Stderr = stderr, stderr
-	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s %s: %w", bin, sub, err)
-	}
-	go func() {
-		err := p.cmd.Wait()
-		close(p.gone)
-		select {
-		case rig.exited <- fmt.Errorf("%s process exited: %v", sub, err):
-		default:
-		}
-	}()
-	return p, nil
-}
-
-// stop interrupts the process and waits for it (killing it after 30 s).
-func (p *process) stop() {
-	p.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-p.gone:
-	case <-time.After(30 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.gone
-	}
-}
-
-func (p *process) pid() int { return p.cmd.Process.Pid }
 
 // approved sends n new verifications, one automatic APPROVED webhook each,
 // in batches of at most 5,000 (bodies are generated per batch), and waits

@@ -100,7 +100,7 @@ func runBenchLifecycle(ctx context.Context, o benchOptions, out io.Writer, log *
 	return report{
 		title: fmt.Sprintf("lifecycle: %d verifications per target (automatic SUSPECTED, manual APPROVED %d verifications later), concurrency %d, %s\n"+
 			"rate: completed per second, first event sent → last completion; latency: second event acknowledged → completion\n"+
-			"completion: kycflow's onboarding call; ceiling's no-op activity in its place", o.count, o.count/2, o.concurrency, offered),
+			"completion: kycflow's onboarding call; ceiling's no-op activity in its place; Temporal: %s", o.count, o.count/2, o.concurrency, offered, o.temporalStore()),
 		unit: "verif/s",
 		rows: []bench.Result{kyc.Result, ceiling.Result},
 		notes: []string{
@@ -108,7 +108,7 @@ func runBenchLifecycle(ctx context.Context, o benchOptions, out io.Writer, log *
 			"activities per verification: " + shape.String(),
 		},
 		ratios: []ratio{{"kycflow", "ceiling", 2}},
-		fields: map[string]any{"count": o.count, "concurrency": o.concurrency, "lag": o.count / 2, "offeredPerSecond": o.rate,
+		fields: map[string]any{"count": o.count, "concurrency": o.concurrency, "lag": o.count / 2, "offeredPerSecond": o.rate, "temporalStore": o.temporalStore(),
 			"activitiesPerVerification": shape.Activities, "lifecycle": shape},
 		results: []lifecycleRun{kyc, ceiling},
 	}.print(out, o.jsonOut)
@@ -153,12 +153,14 @@ func benchKycflowLifecycles(ctx context.Context, o benchOptions, stream []stream
 		return lifecycleRun{}, sampledShape{}, err
 	}
 	hc, url := bench.Client(o.concurrency), base+"/webhooks/idenfy/kyc"
+	cpu := bench.SampleCPU()
 	sent := arr.drive(ctx, "kycflow", o, stream, bench.Post(hc, url, autos, signedBy(benchKey, autos)), bench.Post(hc, url, finals, signedBy(benchKey, finals)))
 	err = arr.wait(ctx, o.timeout, exited)
 	stopProfile()
 	if err != nil {
 		return lifecycleRun{}, sampledShape{}, fmt.Errorf("kycflow: %w", err)
 	}
+	run := arr.charge(cpu, "kycflow", sent.Errors)
 	ids := make([]string, len(scanRefs))
 	for i, s := range scanRefs {
 		ids[i] = workflows.ID(s)
@@ -167,7 +169,7 @@ func benchKycflowLifecycles(ctx context.Context, o benchOptions, stream []stream
 	if err != nil {
 		return lifecycleRun{}, sampledShape{}, err
 	}
-	return arr.result("kycflow", sent.Errors), shape, nil
+	return run, shape, nil
 }
 
 // startOnboardingReceiver serves onboardingReceiver on a loopback port

@@ -121,7 +121,7 @@ func (e benchEnv) environ(taskQueue string) []string {
 
 func startBenchEnv(ctx context.Context, o benchOptions, log *slog.Logger) (benchEnv, error) {
 	gin.SetMode(gin.ReleaseMode)
-	dbURL, drop, err := scratchDatabase(ctx, o.adminURL)
+	dbURL, drop, err := scratchDatabase(ctx, o.adminURL, "kycflow_bench_")
 	if err != nil {
 		return benchEnv{}, err
 	}
@@ -161,21 +161,23 @@ func signedBy(key string, bodies [][]byte) func(i int) http.Header {
 func reportGrowth(out io.Writer, o benchOptions, g growthOptions, ls []growthLevel) error {
 	if o.jsonOut {
 		return writeJSON(out, map[string]any{"levels": ls, "burst": g.burst, "count": o.count, "concurrency": o.concurrency,
-			"workerCache": g.workerCache})
+			"workerCache": g.workerCache, "temporalStore": o.temporalStore()})
 	}
-	fmt.Fprintf(out, "growth: at each level an ingest burst of %d webhooks and %d automatic + manual pairs, concurrency %d, worker sticky cache %s\n\n",
-		g.burst, o.count, o.concurrency, cacheName(g.workerCache))
-	fmt.Fprintf(out, "%9s %9s %9s %9s %11s %11s %9s %7s %10s %9s %9s %9s %9s %9s %9s %8s\n", "level", "open", "ingest/s", "ack p99", "onboard p99",
-		"lifecycle/s", "ceiling/s", "ratio", "worker RSS", "serve RSS", "serve CPU", "worker CPU", "temporal", "ceil. CPU", "DB B/v", "fill/s")
+	fmt.Fprintf(out, "growth: at each level an ingest burst of %d webhooks and %d automatic + manual pairs, concurrency %d, worker sticky cache %s; Temporal: %s\n\n",
+		g.burst, o.count, o.concurrency, cacheName(g.workerCache), o.temporalStore())
+	fmt.Fprintf(out, "%9s %9s %9s %9s %11s %11s %9s %7s %10s %9s %9s %9s %9s %9s %9s %9s %9s %8s\n", "level", "open", "ingest/s", "ack p99", "onboard p99",
+		"lifecycle/s", "ceiling/s", "ratio", "worker RSS", "serve RSS", "serve CPU", "worker CPU", "temporal", "postgres", "ceil. T", "ceil. PG", "DB B/v", "fill/s")
 	for _, l := range ls {
-		fmt.Fprintf(out, "%9d %9d %9.0f %9s %11s %11.1f %9.1f %6.2fx %8.0fMB %7.0fMB %7.2fms %7.2fms %7.2fms %7.2fms %9d %8.1f\n", l.Level, l.OpenWorkflows,
+		fmt.Fprintf(out, "%9d %9d %9.0f %9s %11s %11.1f %9.1f %6.2fx %8.0fMB %7.0fMB %7.2fms %7.2fms %7.2fms %7.2fms %7.2fms %7.2fms %9d %8.1f\n", l.Level, l.OpenWorkflows,
 			l.Ingest.PerSec, ms(l.Ingest.P99), ms(l.Onboarded.P99), l.Lifecycle.PerSec, l.Ceiling.PerSec, ceilingRatio(l),
-			mb(l.WorkerRSS), mb(l.ServeRSS), l.ServeCPU, l.WorkerCPU, l.BenchCPU, l.CeilingCPU, l.BytesPerVerif, l.FillVerifsPerSec)
+			mb(l.WorkerRSS), mb(l.ServeRSS), l.ServeCPU, l.WorkerCPU, l.BenchCPU, l.PostgresCPU, msOf(l.Ceiling.ProcessCPU), msOf(l.Ceiling.PostgresCPU),
+			l.BytesPerVerif, l.FillVerifsPerSec)
 	}
 	fmt.Fprintf(out, "\nlevel: verifications open before measuring; open: workflows running after (each level adds its burst and pairs)\n"+
 		"ack p99: the burst's acknowledgements; onboard p99: acknowledgement → onboarding call; lifecycle/s: pairs onboarded per second\n"+
 		"ceiling/s: as many trivial workflows, shaped like the level's lifecycles (bench lifecycle's ceiling), on the same server right after; ratio: lifecycle/s over ceiling/s\n"+
-		"CPU: per verification over the burst and pairs, by process (temporal: the bench process, mostly the Temporal server); ceil. CPU: the bench process per trivial workflow\n"+
+		"CPU: per verification over the burst and pairs (first event → last onboarding call), by process (temporal: the bench process, mostly the Temporal server;\n"+
+		"postgres: every PostgreSQL process, kycflow's database and, with --temporal-postgres, Temporal's); ceil. T / PG: the bench process and PostgreSQL per trivial workflow\n"+
 		"DB B/v: database growth since the previous level per verification added; fill/s: verifications onboarded per second while filling\n")
 	first, last := ls[0], ls[len(ls)-1]
 	fmt.Fprintf(out, "\nfrom %d to %d verifications: ack p99 %s, lifecycle rate %s (ceiling %s, ratio %s), worker RSS %s, CPU per verification: serve %s, worker %s, temporal %s; DB bytes per verification %s\n",
@@ -194,6 +196,8 @@ func ceilingRatio(l growthLevel) float64 {
 	}
 	return l.Lifecycle.PerSec / l.Ceiling.PerSec
 }
+
+func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }
 

@@ -132,6 +132,14 @@ func (a *arrivals) wait(ctx context.Context, timeout time.Duration, exited <-cha
 }
 
 // result measures the target once every verification has completed.
+// charge is result with the CPU used since cpu spread over the
+// verifications.
+func (a *arrivals) charge(cpu bench.CPU, name string, sendErrors int) lifecycleRun {
+	r := a.result(name, sendErrors)
+	r.Result = cpu.Charge(r.Result)
+	return r
+}
+
 func (a *arrivals) result(name string, sendErrors int) lifecycleRun {
 	a.mu.Lock()
 	defer a.mu.Unlock()

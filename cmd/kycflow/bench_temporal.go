@@ -9,7 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
+	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -20,41 +21,65 @@ import (
 
 	"kycflow/devserver"
 	"kycflow/worker"
+	"kycflow/workflows"
 )
+
+// temporalStore names where the bench's Temporal server keeps its data.
+func (o benchOptions) temporalStore() string {
+	switch {
+	case o.temporalPostgres > 0:
+		return fmt.Sprintf("postgres, %d history shards", o.temporalPostgres)
+	case o.temporalMemory:
+		return "sqlite in memory"
+	}
+	return "sqlite file (as kycflow dev)"
+}
 
 // startBenchTemporal starts a Temporal server with kycflow's search
 // attributes and a client of it (logging to log). Its data is in SQLite in
 // a scratch file as kycflow dev keeps it, in memory (--temporal-memory), or
-// in scratch PostgreSQL databases (--temporal-postgres); stop stops both
-// and removes the data.
+// in two scratch PostgreSQL databases (--temporal-postgres); stop stops
+// both and removes the data.
 func startBenchTemporal(ctx context.Context, log *slog.Logger, o benchOptions) (tsrv *devserver.Temporal, tc client.Client, stop func(), err error) {
+	if o.temporalPostgres < 0 || (o.temporalPostgres > 0 && o.temporalMemory) {
+		return nil, nil, nil, errors.New("--temporal-postgres takes a positive number of shards, and not with --temporal-memory")
+	}
 	ports, err := devserver.FreePorts("127.0.0.1", 1)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	opts := devserver.TemporalOptions{IP: "127.0.0.1", Port: ports[0], Namespace: "default", Logger: temporallog.NewNoopLogger()}
-	var cleanup func()
+	var cleanups []func()
+	cleanup := func() {
+		for _, f := range slices.Backward(cleanups) {
+			f()
+		}
+	}
 	switch {
 	case o.temporalPostgres > 0:
-		opts.Postgres, opts.PostgresShards = o.adminURL, int32(o.temporalPostgres)
-		opts.PostgresDatabase = "kycflow_bench_temporal_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-		cleanup = func() { devserver.DropPostgres(o.adminURL, opts.PostgresDatabase) }
+		opts.Postgres = &devserver.Postgres{Shards: int32(o.temporalPostgres)}
+		for _, db := range []*string{&opts.Postgres.History, &opts.Postgres.Visibility} {
+			url, drop, err := scratchDatabase(ctx, o.adminURL, "kycflow_bench_temporal_")
+			if err != nil {
+				cleanup()
+				return nil, nil, nil, err
+			}
+			*db, cleanups = url, append(cleanups, drop)
+		}
 	case !o.temporalMemory:
 		dir, err := os.MkdirTemp("", "kycflow-bench-temporal-")
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		opts.File = filepath.Join(dir, "temporal.db")
-		cleanup = func() { os.RemoveAll(dir) }
-	default:
-		cleanup = func() {}
+		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
 	}
 	if tsrv, err = devserver.StartTemporal(opts); err != nil {
 		cleanup()
 		return nil, nil, nil, err
 	}
 	tc, err = client.Dial(client.Options{HostPort: tsrv.Address(), Logger: worker.Logger(log)})
-	if err == nil && opts.Postgres != "" {
+	if err == nil && opts.Postgres != nil {
 		err = registerNamespace(ctx, tc, opts.Namespace)
 	}
 	if err != nil {
@@ -69,29 +94,46 @@ func startBenchTemporal(ctx context.Context, log *slog.Logger, o benchOptions) (
 }
 
 // registerNamespace registers namespace with kycflow's search attributes on
-// a new server, waiting up to a minute for its frontend to serve.
+// a new server and waits, up to a minute, until its services know both:
+// each service refreshes its namespace cache on its own, every 2 s.
 func registerNamespace(ctx context.Context, tc client.Client, namespace string) error {
-	deadline := time.Now().Add(time.Minute)
-	for {
-		_, err := tc.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
-			Namespace: namespace, WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour)})
-		var exists *serviceerror.NamespaceAlreadyExists
-		if err == nil || errors.As(err, &exists) {
-			break
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("register namespace %s: %w", namespace, err)
-		}
-		time.Sleep(200 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	var preds []string
+	for name := range workflows.SearchAttributes() { // all keywords
+		preds = append(preds, name+" = ''")
 	}
-	for {
-		_, err := worker.Setup(ctx, tc, namespace)
-		if err == nil {
-			return nil
-		}
-		if time.Now().After(deadline) {
+	query := strings.Join(preds, " OR ")
+	steps := []func() error{
+		func() error {
+			_, err := tc.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+				Namespace: namespace, WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour)})
+			if _, exists := errors.AsType[*serviceerror.NamespaceAlreadyExists](err); exists {
+				return nil
+			}
 			return err
+		},
+		func() error { _, err := worker.Setup(ctx, tc, namespace); return err },
+		func() error {
+			_, err := tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: namespace, Query: query})
+			return err
+		},
+	}
+	for _, step := range steps {
+		for err := step(); err != nil; err = step() {
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("register namespace %s on the bench's Temporal server: %w", namespace, err)
+			case <-time.After(200 * time.Millisecond):
+			}
 		}
-		time.Sleep(200 * time.Millisecond)
+	}
+	// The frontend knows the attributes now; the history service may be
+	// one refresh behind.
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(3 * time.Second):
+		return nil
 	}
 }

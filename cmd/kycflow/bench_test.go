@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 	"testing"
@@ -37,11 +38,52 @@ func TestBenchIngestSmoke(t *testing.T) {
 	}
 }
 
-// A few seconds of `kycflow bench lifecycle`: every verification reaches
-// the onboarding receiver exactly once, and the ceiling runs beside it.
+// A few seconds of `kycflow bench lifecycle`, on the Temporal server of
+// kycflow dev and on one that keeps its data in PostgreSQL: every
+// verification reaches the onboarding receiver exactly once, and the
+// ceiling runs beside it.
 func TestBenchLifecycleSmoke(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { benchLifecycleSmoke(t, "sqlite file (as kycflow dev)") })
+	t.Run("postgres", func(t *testing.T) {
+		before := temporalScratch(t)
+		benchLifecycleSmoke(t, "postgres, 2 history shards", "--temporal-postgres", "2")
+		if after := temporalScratch(t); len(after) != len(before) {
+			t.Errorf("Temporal's scratch databases %v before the run, %v after", before, after)
+		}
+	})
+}
+
+// temporalScratch lists the bench's Temporal scratch databases.
+func temporalScratch(t *testing.T) []string {
+	db, err := sql.Open("postgres", testenv.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT datname FROM pg_database WHERE starts_with(datname, 'kycflow_bench_temporal_') ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func benchLifecycleSmoke(t *testing.T, store string, args ...string) {
 	var rep benchReport
-	runBench(t, &rep, "lifecycle", "--count", "30", "--concurrency", "4", "--timeout", "2m")
+	runBench(t, &rep, append([]string{"lifecycle", "--count", "30", "--concurrency", "4", "--timeout", "2m"}, args...)...)
+	if rep.TemporalStore != store {
+		t.Errorf("temporalStore = %q, want %q", rep.TemporalStore, store)
+	}
 	if len(rep.Results) != 2 || rep.Results[0].Name != "kycflow" || rep.Results[1].Name != "ceiling" {
 		t.Fatalf("results = %+v", rep.Results)
 	}
@@ -109,8 +151,9 @@ type benchReport struct {
 		Duplicates int     `json:"duplicates"`
 		ProcessCPU int64   `json:"processCpuNsPerOp"`
 	} `json:"results"`
-	Ratios     map[string]float64 `json:"ratios"`
-	Activities int                `json:"activitiesPerVerification"`
+	Ratios        map[string]float64 `json:"ratios"`
+	Activities    int                `json:"activitiesPerVerification"`
+	TemporalStore string             `json:"temporalStore"`
 }
 
 // runBench runs `kycflow bench args... --json` against the test
