@@ -16,6 +16,7 @@ import (
 
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
@@ -41,6 +42,9 @@ type TemporalOptions struct {
 	// Postgres, when set, replaces SQLite: the data is kept in PostgreSQL,
 	// as a production Temporal keeps it.
 	Postgres *Postgres
+	// HistoryCache bounds the workflows whose state the history service
+	// keeps in memory (0: Temporal's default, 128,000 for up to an hour).
+	HistoryCache int
 }
 
 // Temporal is a running embedded server.
@@ -108,16 +112,22 @@ func persistence(history, visibility *config.SQL, shards int32) config.Persisten
 		DataStores: map[string]config.DataStore{"history": {SQL: history}, "visibility": {SQL: visibility}}}
 }
 
-func startServer(o TemporalOptions, p config.Persistence, opts ...temporal.ServerOption) (*Temporal, error) {
+func startServer(o TemporalOptions, p config.Persistence) (*Temporal, error) {
 	cfg, err := serverConfig(o, p)
 	if err != nil {
 		return nil, err
 	}
-	srv, err := temporal.NewServer(append([]temporal.ServerOption{
+	opts := []temporal.ServerOption{
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithLogger(o.Logger),
-	}, opts...)...)
+	}
+	if o.HistoryCache > 0 {
+		opts = append(opts, temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+			dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): o.HistoryCache,
+		}))
+	}
+	srv, err := temporal.NewServer(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("create Temporal server: %w", err)
 	}

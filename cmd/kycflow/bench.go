@@ -37,6 +37,7 @@ type benchOptions struct {
 	cpuProfile         string
 	temporalMemory     bool          // the Temporal server keeps its SQLite database in memory, not in a file
 	temporalPostgres   int           // > 0: the Temporal server keeps its data in PostgreSQL, with this many history shards
+	temporalCache      int           // > 0: the Temporal history service's workflow cache (entries)
 	relay              bool          // ingest
 	batch              int           // ingest
 	prefill            int           // ingest: verifications stored before measuring
@@ -53,6 +54,8 @@ func addBenchFlags(cmd *cobra.Command, o *benchOptions, count int, countHelp str
 	cmd.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the kycflow part to this file (go tool pprof)")
 	cmd.Flags().BoolVar(&o.temporalMemory, "temporal-memory", false,
 		"keep the Temporal server's SQLite database in memory instead of a file as kycflow dev does (its commits slow down as it grows)")
+	cmd.Flags().IntVar(&o.temporalCache, "temporal-cache", 0,
+		"N > 0: the Temporal server's history service keeps at most N workflows in memory (default: Temporal's 128,000)")
 	cmd.Flags().IntVar(&o.temporalPostgres, "temporal-postgres", 0,
 		"N > 0: the Temporal server keeps its data in PostgreSQL (scratch databases on --admin-url) with N history shards, as a production Temporal does, instead of SQLite")
 }

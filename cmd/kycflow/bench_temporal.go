@@ -26,13 +26,17 @@ import (
 
 // temporalStore names where the bench's Temporal server keeps its data.
 func (o benchOptions) temporalStore() string {
+	store := "sqlite file (as kycflow dev)"
 	switch {
 	case o.temporalPostgres > 0:
-		return fmt.Sprintf("postgres, %d history shards", o.temporalPostgres)
+		store = fmt.Sprintf("postgres, %d history shards", o.temporalPostgres)
 	case o.temporalMemory:
-		return "sqlite in memory"
+		store = "sqlite in memory"
 	}
-	return "sqlite file (as kycflow dev)"
+	if o.temporalCache > 0 {
+		store += fmt.Sprintf(", history cache %d", o.temporalCache)
+	}
+	return store
 }
 
 // startBenchTemporal starts a Temporal server with kycflow's search
@@ -48,7 +52,8 @@ func startBenchTemporal(ctx context.Context, log *slog.Logger, o benchOptions) (
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	opts := devserver.TemporalOptions{IP: "127.0.0.1", Port: ports[0], Namespace: "default", Logger: temporallog.NewNoopLogger()}
+	opts := devserver.TemporalOptions{IP: "127.0.0.1", Port: ports[0], Namespace: "default", Logger: temporallog.NewNoopLogger(),
+		HistoryCache: o.temporalCache}
 	var cleanups []func()
 	cleanup := func() {
 		for _, f := range slices.Backward(cleanups) {

@@ -46,7 +46,7 @@ func TestBenchLifecycleSmoke(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { benchLifecycleSmoke(t, "sqlite file (as kycflow dev)") })
 	t.Run("postgres", func(t *testing.T) {
 		before := temporalScratch(t)
-		benchLifecycleSmoke(t, "postgres, 2 history shards", "--temporal-postgres", "2")
+		benchLifecycleSmoke(t, "postgres, 2 history shards, history cache 1000", "--temporal-postgres", "2", "--temporal-cache", "1000")
 		if after := temporalScratch(t); len(after) != len(before) {
 			t.Errorf("Temporal's scratch databases %v before the run, %v after", before, after)
 		}
