@@ -3,6 +3,7 @@ package bench
 import (
 	"os"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -11,8 +12,15 @@ func TestProcessAccounting(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
 	}
-	before := SampleCPU()
-	for deadline := time.Now().Add(50 * time.Millisecond); time.Now().Before(deadline); {
+	// Spin for 50 ms of CPU as the kernel's rusage counts it, not of wall
+	// time: on a busy machine 50 ms of wall time may get no CPU at all.
+	used := func() time.Duration {
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	before, from := SampleCPU(), used()
+	for used()-from < 50*time.Millisecond {
 	}
 	r := before.Charge(Result{Ops: 1})
 	if r.ProcessCPU < 20*time.Millisecond {
