@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -168,7 +167,7 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- runServe(sctx, cfg, log, ln) }()
-	if err := waitHealthy("http://" + ln.Addr().String()); err != nil {
+	if err := waitHealthy(ctx, "http://"+ln.Addr().String()); err != nil {
 		stop()
 		return err
 	}
@@ -223,16 +222,12 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 // drained waits until serve's relay has delivered every stored webhook to
 // Temporal and returns how long after start that was.
 func drained(ctx context.Context, db *sql.DB, start time.Time) (time.Duration, error) {
-	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	err := bench.Poll(ctx, "the relay delivering every stored webhook to Temporal", 20*time.Millisecond, 10*time.Minute, func() (bool, error) {
 		var pending int
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox WHERE status = 'pending'`).Scan(&pending); err != nil {
-			return 0, fmt.Errorf("count undelivered webhooks: %w", err)
-		}
-		if pending == 0 {
-			return time.Since(start), nil
-		}
-	}
-	return 0, errors.New("the relay did not deliver every webhook to Temporal within 10 minutes")
+		err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox WHERE status = 'pending'`).Scan(&pending)
+		return err == nil && pending == 0, err
+	})
+	return time.Since(start), err
 }
 
 func serveAndDrive(ctx context.Context, name string, h http.Handler, hc *http.Client, bodies [][]byte, headers func(int) http.Header, o benchOptions) bench.Result {
@@ -246,16 +241,14 @@ func serveAndDrive(ctx context.Context, name string, h http.Handler, hc *http.Cl
 	return bench.Drive(ctx, name, len(bodies), o.concurrency, bench.Post(hc, "http://"+ln.Addr().String()+"/webhooks/idenfy/kyc", bodies, headers))
 }
 
-func waitHealthy(base string) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
+func waitHealthy(ctx context.Context, base string) error {
+	return bench.Poll(ctx, "serve at "+base+" coming up", 50*time.Millisecond, 30*time.Second, func() (bool, error) {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
 			resp.Body.Close()
-			return nil
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("serve at %s did not come up", base)
+		return err == nil, err
+	})
 }
 
 func reportIngest(out io.Writer, o benchOptions, rs []bench.Result, delivered time.Duration) error {

@@ -94,18 +94,15 @@ func benchCeiling(ctx context.Context, o benchOptions, stream []streamStep, tc c
 	run := arr.charge(cpu, "ceiling", sent.Errors)
 	// The activities after the completion's still run, so that no trivial
 	// workflow outlives its worker (and counts as open in a later level).
-	deadline := time.Now().Add(o.timeout)
-	for {
+	err := bench.Poll(ctx, "ceiling: trivial workflows closing", 100*time.Millisecond, o.timeout, func() (bool, error) {
 		open, err := tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
 			Query: "WorkflowType = '" + ceilingWorkflow + "' AND ExecutionStatus = 'Running'"})
-		if err == nil && open.GetCount() == 0 {
-			return run, nil
+		if err == nil && open.GetCount() > 0 {
+			err = fmt.Errorf("%d still open", open.GetCount())
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return run, fmt.Errorf("ceiling: trivial workflows still open after %s (%v)", o.timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return err == nil, err
+	})
+	return run, err
 }
 
 // levelCeiling runs a growth level's ceiling: as many trivial workflows as
@@ -175,20 +172,13 @@ func readShape(ctx context.Context, tc client.Client, ids []string) (sampledShap
 
 // waitIdle polls a lifecycle until no activity or workflow task is pending.
 func waitIdle(ctx context.Context, tc client.Client, id string) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	return bench.Poll(ctx, "lifecycle "+id+" idle", 50*time.Millisecond, 30*time.Second, func() (bool, error) {
 		d, err := tc.DescribeWorkflowExecution(ctx, id, "")
 		if err != nil {
-			return fmt.Errorf("describe %s: %w", id, err)
+			return false, err
 		}
-		if len(d.GetPendingActivities()) == 0 && d.GetPendingWorkflowTask() == nil {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("lifecycle %s still busy after 30s", id)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return len(d.GetPendingActivities()) == 0 && d.GetPendingWorkflowTask() == nil, nil
+	})
 }
 
 // historyShape counts the activities a lifecycle scheduled.

@@ -143,7 +143,7 @@ func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, s
 	}
 	defer rig.serve.stop()
 	rig.base = "http://" + listen
-	if err := waitHealthy(rig.base); err != nil {
+	if err := waitHealthy(ctx, rig.base); err != nil {
 		return err
 	}
 	if rig.db, err = sql.Open("postgres", env.dbURL); err != nil {

@@ -143,7 +143,7 @@ func benchKycflowLifecycles(ctx context.Context, o benchOptions, stream []stream
 	exited := make(chan error, 2) // serve or worker stopped before the end
 	wg.Go(func() { exited <- fmt.Errorf("serve stopped: %v", runServe(sctx, cfg, log, ln)) })
 	base := "http://" + ln.Addr().String()
-	if err := waitHealthy(base); err != nil {
+	if err := waitHealthy(ctx, base); err != nil {
 		return lifecycleRun{}, sampledShape{}, err
 	}
 	wg.Go(func() { exited <- fmt.Errorf("worker stopped: %v", runWorker(sctx, cfg, log)) })

@@ -19,6 +19,7 @@ import (
 	temporallog "go.temporal.io/server/common/log"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"kycflow/bench"
 	"kycflow/devserver"
 	"kycflow/worker"
 	"kycflow/workflows"
@@ -125,12 +126,11 @@ func registerNamespace(ctx context.Context, tc client.Client, namespace string) 
 		},
 	}
 	for _, step := range steps {
-		for err := step(); err != nil; err = step() {
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("register namespace %s on the bench's Temporal server: %w", namespace, err)
-			case <-time.After(200 * time.Millisecond):
-			}
+		if err := bench.Poll(ctx, "register namespace "+namespace+" on the bench's Temporal server", 200*time.Millisecond, time.Minute, func() (bool, error) {
+			err := step()
+			return err == nil, err
+		}); err != nil {
+			return err
 		}
 	}
 	// The frontend knows the attributes now; the history service may be
