@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"kycflow/internal/testenv"
 	"kycflow/store"
 )
 
@@ -179,4 +181,51 @@ func TestInsertAfterCloseFails(t *testing.T) {
 			t.Fatal("InsertInbox after Close hangs")
 		}
 	})
+}
+
+// A re-send is recorded without touching the stored delivery's row, so a
+// transaction holding that row (the relay marking it dispatched) does not
+// hold up the acknowledgement of the re-send.
+func TestResendDoesNotWaitForALockedRow(t *testing.T) {
+	url := testenv.PostgresURL(t)
+	db, err := store.Open(context.Background(), store.Options{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	first, err := db.InsertInbox(ctx, pending(`{"scanRef":"locked"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	tx, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT id FROM inbox WHERE id = $1 FOR UPDATE`, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	wait, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	again, err := db.InsertInbox(wait, pending(`{"scanRef":"locked"}`))
+	if err != nil {
+		t.Fatalf("re-send while the stored row is locked: %v", err)
+	}
+	if !again.Duplicate || again.ID != first.ID {
+		t.Fatalf("re-send = %+v, want a duplicate of %d", again, first.ID)
+	}
+	tx.Rollback()
+	e, err := db.InboxEvent(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.DuplicateCount != 1 {
+		t.Errorf("duplicate_count = %d, want 1", e.DuplicateCount)
+	}
 }

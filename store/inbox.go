@@ -124,8 +124,31 @@ func (d *DB) InboxEvent(ctx context.Context, id int64) (InboxEvent, error) {
 	if err != nil {
 		return InboxEvent{}, fmt.Errorf("get inbox event %d: %w", id, err)
 	}
+	if err := d.countResends(ctx, &e); err != nil {
+		return InboxEvent{}, err
+	}
 	d.reveal(&e)
 	return e, nil
+}
+
+// countResends adds the re-sends recorded after e's group commit to its
+// duplicate count and last duplicate time.
+func (d *DB) countResends(ctx context.Context, e *InboxEvent) error {
+	var resends []struct {
+		Copies     int       `db:"copies"`
+		ReceivedAt time.Time `db:"received_at"`
+	}
+	err := d.db.SelectContext(ctx, &resends, d.db.Rebind(`SELECT copies, received_at FROM inbox_resends WHERE dedup_key = ?`), e.DedupKey)
+	if err != nil {
+		return fmt.Errorf("count re-sends of inbox event %d: %w", e.ID, err)
+	}
+	for _, r := range resends {
+		e.DuplicateCount += r.Copies
+		if !e.LastDuplicateAt.Valid || r.ReceivedAt.After(e.LastDuplicateAt.Time) {
+			e.LastDuplicateAt = sql.NullTime{Time: r.ReceivedAt, Valid: true}
+		}
+	}
+	return nil
 }
 
 // InboxCounts returns the number of inbox rows per status.

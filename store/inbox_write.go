@@ -83,34 +83,18 @@ func (d *DB) inboxRow(e NewInboxEvent) (inboxRow, error) {
 }
 
 // writeInbox writes rows and returns their outcomes in order. New rows go
-// in one INSERT … ON CONFLICT DO NOTHING, which locks no existing row; each
-// body that was already stored is then counted by its own one-row UPDATE.
-// So a group never holds locks on several existing rows at once (the relay
-// marks rows dispatched many at a time, in id order: two multi-row lockers
-// in different orders could deadlock). Rows with the same dedup key become
-// one row whose duplicate_count counts the other copies (ON CONFLICT cannot
-// touch a row twice in one statement), and new rows are inserted in key
-// order, so two concurrent groups (or two serve replicas) wait on each
-// other's uncommitted keys in the same order and cannot deadlock.
+// in one INSERT … ON CONFLICT DO NOTHING, which locks no existing row.
+// Bodies that were already stored are then recorded together in one INSERT
+// into inbox_resends, beside the first delivery's row rather than by
+// rewriting it: counting re-sends locks no stored delivery (the relay marks
+// many rows at a time; two multi-row lockers could deadlock) and copies no
+// body. Rows with the same dedup key become one row whose duplicate_count
+// counts the other copies (ON CONFLICT cannot touch a row twice in one
+// statement), and new rows are inserted in key order, so two concurrent
+// groups (or two serve replicas) wait on each other's uncommitted keys in
+// the same order and cannot deadlock.
 func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) {
-	type group struct {
-		row    inboxRow
-		idx    []int     // indexes into rows, in arrival order
-		latest time.Time // received_at of the last copy
-	}
-	byKey := map[string]*group{}
-	var uniq []*group
-	for i, r := range rows {
-		g, ok := byKey[string(r.key)]
-		if !ok {
-			g = &group{row: r}
-			byKey[string(r.key)] = g
-			uniq = append(uniq, g)
-		}
-		g.idx, g.latest = append(g.idx, i), r.receivedAt
-	}
-	slices.SortFunc(uniq, func(a, b *group) int { return bytes.Compare(a.row.key, b.row.key) })
-
+	uniq := groupByKey(rows)
 	args := make([]any, 0, len(uniq)*len(inboxColumns))
 	for _, g := range uniq {
 		var lastDup any
@@ -119,46 +103,109 @@ func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) 
 		}
 		args = append(append(args, g.row.args...), len(g.idx)-1, lastDup)
 	}
-	inserted := make(map[string]Stored, len(uniq))
-	q, err := d.db.QueryxContext(ctx, d.insertInboxSQL(len(uniq)), args...)
+	stored, err := d.queryStored(ctx, "insert inbox event", d.insertInboxSQL(len(uniq)), args)
 	if err != nil {
-		return nil, fmt.Errorf("insert inbox event: %w", err)
+		return nil, err
 	}
-	defer q.Close()
-	for q.Next() {
-		var (
-			s   Stored
-			key []byte
-		)
-		if err := q.Scan(&s.ID, &key, &s.Status); err != nil {
-			return nil, fmt.Errorf("insert inbox event: %w", err)
-		}
-		inserted[string(key)] = s
+	if err := d.recordResends(ctx, uniq, stored); err != nil {
+		return nil, err
 	}
-	if err := q.Err(); err != nil {
-		return nil, fmt.Errorf("insert inbox event: %w", err)
-	}
-	q.Close()
-
 	out := make([]Stored, len(rows))
 	for _, g := range uniq {
-		s, isNew := inserted[string(g.row.key)]
-		if !isNew {
-			err := d.db.QueryRowxContext(ctx, d.db.Rebind(countDuplicates), len(g.idx), g.latest, g.row.key).Scan(&s.ID, &s.Status)
-			if err != nil {
-				return nil, fmt.Errorf("count duplicate inbox event: %w", err)
-			}
-		}
+		s := stored[string(g.row.key)]
 		for j, i := range g.idx {
 			out[i] = s
-			out[i].Duplicate = j > 0 || !isNew
+			out[i].Duplicate = j > 0 || g.resent
 		}
 	}
 	return out, nil
 }
 
-const countDuplicates = `UPDATE inbox SET duplicate_count = duplicate_count + ?, last_duplicate_at = ?
-WHERE dedup_key = ? RETURNING id, status`
+// keyGroup is the copies of one body in a group commit.
+type keyGroup struct {
+	row    inboxRow
+	idx    []int     // indexes into rows, in arrival order
+	latest time.Time // received_at of the last copy
+	resent bool      // the inbox held the body before this group
+}
+
+// groupByKey groups rows by dedup key, in key order.
+func groupByKey(rows []inboxRow) []*keyGroup {
+	byKey := map[string]*keyGroup{}
+	var uniq []*keyGroup
+	for i, r := range rows {
+		g, ok := byKey[string(r.key)]
+		if !ok {
+			g = &keyGroup{row: r}
+			byKey[string(r.key)] = g
+			uniq = append(uniq, g)
+		}
+		g.idx, g.latest = append(g.idx, i), r.receivedAt
+	}
+	slices.SortFunc(uniq, func(a, b *keyGroup) int { return bytes.Compare(a.row.key, b.row.key) })
+	return uniq
+}
+
+// recordResends records the groups whose body the inbox already held (not
+// in stored), in one statement, and adds their stored rows to stored.
+func (d *DB) recordResends(ctx context.Context, uniq []*keyGroup, stored map[string]Stored) error {
+	var values []string
+	var args, keys []any
+	for _, g := range uniq {
+		if _, isNew := stored[string(g.row.key)]; isNew {
+			continue
+		}
+		g.resent = true
+		values = append(values, "(?, ?, ?)")
+		args = append(args, g.row.key, len(g.idx), g.latest)
+		keys = append(keys, g.row.key)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	q := "INSERT INTO inbox_resends (dedup_key, copies, received_at) VALUES " + strings.Join(values, ", ")
+	if _, err := d.db.ExecContext(ctx, d.db.Rebind(q), args...); err != nil {
+		return fmt.Errorf("record re-sent inbox event: %w", err)
+	}
+	q = "SELECT id, dedup_key, status FROM inbox WHERE dedup_key IN (?" + strings.Repeat(", ?", len(keys)-1) + ")"
+	first, err := d.queryStored(ctx, "read re-sent inbox event", d.db.Rebind(q), keys)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		s, ok := first[string(k.([]byte))]
+		if !ok {
+			return fmt.Errorf("read re-sent inbox event: the first delivery's row is gone")
+		}
+		stored[string(k.([]byte))] = s
+	}
+	return nil
+}
+
+// queryStored runs q, which returns (id, dedup_key, status) rows, and
+// returns them by key.
+func (d *DB) queryStored(ctx context.Context, what, q string, args []any) (map[string]Stored, error) {
+	rows, err := d.db.QueryxContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	out := map[string]Stored{}
+	for rows.Next() {
+		var (
+			s   Stored
+			key []byte
+		)
+		if err := rows.Scan(&s.ID, &key, &s.Status); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out[string(key)] = s
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
 
 // insertInboxSQL is the statement for n distinct rows in the DB's dialect.
 func (d *DB) insertInboxSQL(n int) string {
