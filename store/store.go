@@ -89,7 +89,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 }
 
 func openPostgres(opts Options) (*sqlx.DB, error) {
-	db, err := sqlx.Open(Postgres, opts.URL)
+	db, err := sqlx.Open(Postgres, PostgresDSN(opts.URL))
 	if err != nil {
 		return nil, fmt.Errorf("open postgres database: %w", err)
 	}
@@ -102,6 +102,25 @@ func openPostgres(opts Options) (*sqlx.DB, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	db.SetConnMaxLifetime(30 * time.Minute)
 	return db, nil
+}
+
+// PostgresDSN is the connection string kycflow opens url with: lib/pq's
+// binary_parameters mode unless url sets it. Each statement with arguments
+// then takes one round trip instead of two (no separate describe), and
+// bytes go as they are instead of hex-encoded at twice their size, which
+// matters for webhook bodies. Only bytea columns receive []byte arguments.
+func PostgresDSN(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL // lib/pq reports the error
+	}
+	q := u.Query()
+	if q.Has("binary_parameters") {
+		return rawURL
+	}
+	q.Set("binary_parameters", "yes")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func openSQLite(dir string) (*sqlx.DB, error) {

@@ -23,6 +23,7 @@ import (
 	"kycflow/bench"
 	"kycflow/idenfy"
 	"kycflow/simulate"
+	"kycflow/store"
 	"kycflow/workflows"
 )
 
@@ -136,7 +137,7 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 
 	// The database alone, same driver; the inbox (and ceiling tables) go
 	// into the scratch database first.
-	db, err := sql.Open("postgres", env.dbURL)
+	db, err := sql.Open("postgres", store.PostgresDSN(env.dbURL)) // the driver and settings serve uses
 	if err != nil {
 		return err
 	}
