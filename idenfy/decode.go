@@ -28,7 +28,7 @@ type kycWire struct {
 // with a duplicate key, is decoded whole, for the decoder's own error.
 func decode(kind Kind, body []byte) (r routing, summarized bool, dupKey string, dup bool, err error) {
 	in, whole := body, true
-	if json.Valid(body) && firstByte(body) == '{' {
+	if validJSON(body) && firstByte(body) == '{' {
 		whole = false
 		in = make([]byte, 0, 512)
 		in = append(in, '{')
