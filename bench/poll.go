@@ -24,7 +24,10 @@ func Poll(ctx context.Context, what string, interval, within time.Duration, chec
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return pollError(what, within, errors.Join(ctx.Err(), err))
+			if err != nil && !errors.Is(err, ctx.Err()) {
+				return fmt.Errorf("%s: %w (last: %w)", what, ctx.Err(), err)
+			}
+			return fmt.Errorf("%s: %w", what, ctx.Err())
 		case <-t.C:
 		}
 	}

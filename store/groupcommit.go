@@ -16,7 +16,8 @@ const DefaultInboxBatch = 64
 const inboxWriters = 2
 
 // maxGroupBytes bounds the bodies of one group (the statement carries them
-// all; lib/pq sends bytes hex-encoded): a group of large bodies is cut short.
+// all, hex-encoded at twice their size if the URL turns lib/pq's binary
+// parameters off): a group of large bodies is cut short.
 const maxGroupBytes = 16 << 20
 
 // errClosed answers inserts that arrive after Close.

@@ -68,10 +68,10 @@ type InboxEvent struct {
 	ClientID         string       `db:"client_id"`
 	ExternalRef      string       `db:"external_ref"`
 	Attempts         int          `db:"attempts"`
-	DuplicateCount   int          `db:"duplicate_count"`
+	DuplicateCount   int          `db:"duplicate_count"` // with inbox_resends' copies when read by InboxEvent
 	LastError        string       `db:"last_error"`
 	ReceivedAt       time.Time    `db:"received_at"`
-	LastDuplicateAt  sql.NullTime `db:"last_duplicate_at"`
+	LastDuplicateAt  sql.NullTime `db:"last_duplicate_at"` // likewise
 	NextAttemptAt    sql.NullTime `db:"next_attempt_at"`
 	DispatchedAt     sql.NullTime `db:"dispatched_at"`
 	BodyKeyID        string       `db:"body_key_id"` // payload key that sealed the stored body; empty: plaintext

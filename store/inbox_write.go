@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // inboxColumns are the columns a delivery is written with, in argument
@@ -82,17 +84,17 @@ func (d *DB) inboxRow(e NewInboxEvent) (inboxRow, error) {
 		now, next}}, nil
 }
 
-// writeInbox writes rows and returns their outcomes in order. New rows go
-// in one INSERT … ON CONFLICT DO NOTHING, which locks no existing row.
-// Bodies that were already stored are then recorded together in one INSERT
-// into inbox_resends, beside the first delivery's row rather than by
-// rewriting it: counting re-sends locks no stored delivery (the relay marks
-// many rows at a time; two multi-row lockers could deadlock) and copies no
-// body. Rows with the same dedup key become one row whose duplicate_count
-// counts the other copies (ON CONFLICT cannot touch a row twice in one
-// statement), and new rows are inserted in key order, so two concurrent
-// groups (or two serve replicas) wait on each other's uncommitted keys in
-// the same order and cannot deadlock.
+// writeInbox writes rows, in one transaction, and returns their outcomes in
+// order. New rows go in one INSERT … ON CONFLICT DO NOTHING, which locks no
+// existing row. Bodies that were already stored are then recorded together
+// in one INSERT into inbox_resends, beside the first delivery's row: no
+// new version of that row and its body, and no lock held on it (the relay
+// marks many rows at a time; two multi-row lockers could deadlock). Rows
+// with the same dedup key become one row whose duplicate_count counts the
+// other copies (ON CONFLICT cannot touch a row twice in one statement), and
+// new rows are inserted in key order, so two concurrent groups (or two
+// serve replicas) wait on each other's uncommitted keys in the same order
+// and cannot deadlock.
 func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) {
 	uniq := groupByKey(rows)
 	args := make([]any, 0, len(uniq)*len(inboxColumns))
@@ -103,12 +105,22 @@ func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) 
 		}
 		args = append(append(args, g.row.args...), len(g.idx)-1, lastDup)
 	}
-	stored, err := d.queryStored(ctx, "insert inbox event", d.insertInboxSQL(len(uniq)), args)
+	// One transaction: a group that fails leaves nothing behind, so that
+	// writing its deliveries one by one afterwards counts each once.
+	tx, err := d.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("insert inbox event: %w", err)
+	}
+	defer tx.Rollback()
+	stored, err := queryStored(ctx, tx, "insert inbox event", d.insertInboxSQL(len(uniq)), args)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.recordResends(ctx, uniq, stored); err != nil {
+	if err := recordResends(ctx, tx, uniq, stored); err != nil {
 		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("insert inbox event: %w", err)
 	}
 	out := make([]Stored, len(rows))
 	for _, g := range uniq {
@@ -148,7 +160,7 @@ func groupByKey(rows []inboxRow) []*keyGroup {
 
 // recordResends records the groups whose body the inbox already held (not
 // in stored), in one statement, and adds their stored rows to stored.
-func (d *DB) recordResends(ctx context.Context, uniq []*keyGroup, stored map[string]Stored) error {
+func recordResends(ctx context.Context, tx sqlx.ExtContext, uniq []*keyGroup, stored map[string]Stored) error {
 	var values []string
 	var args, keys []any
 	for _, g := range uniq {
@@ -164,11 +176,11 @@ func (d *DB) recordResends(ctx context.Context, uniq []*keyGroup, stored map[str
 		return nil
 	}
 	q := "INSERT INTO inbox_resends (dedup_key, copies, received_at) VALUES " + strings.Join(values, ", ")
-	if _, err := d.db.ExecContext(ctx, d.db.Rebind(q), args...); err != nil {
+	if _, err := tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
 		return fmt.Errorf("record re-sent inbox event: %w", err)
 	}
 	q = "SELECT id, dedup_key, status FROM inbox WHERE dedup_key IN (?" + strings.Repeat(", ?", len(keys)-1) + ")"
-	first, err := d.queryStored(ctx, "read re-sent inbox event", d.db.Rebind(q), keys)
+	first, err := queryStored(ctx, tx, "read re-sent inbox event", tx.Rebind(q), keys)
 	if err != nil {
 		return err
 	}
@@ -184,8 +196,8 @@ func (d *DB) recordResends(ctx context.Context, uniq []*keyGroup, stored map[str
 
 // queryStored runs q, which returns (id, dedup_key, status) rows, and
 // returns them by key.
-func (d *DB) queryStored(ctx context.Context, what, q string, args []any) (map[string]Stored, error) {
-	rows, err := d.db.QueryxContext(ctx, q, args...)
+func queryStored(ctx context.Context, tx sqlx.ExtContext, what, q string, args []any) (map[string]Stored, error) {
+	rows, err := tx.QueryxContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
