@@ -105,9 +105,15 @@ func (r *Relay) Notify() {
 func (r *Relay) Run(ctx context.Context) error {
 	tick := time.NewTicker(r.opts.Sweep)
 	defer tick.Stop()
+	var observed time.Time
 	for {
 		r.relayDue(ctx)
-		r.observeLag(ctx)
+		// The lag and pending gauges cost two queries over the pending rows:
+		// at most once a sweep, not on every wake-up (one per commit under load).
+		if now := r.opts.Now(); r.opts.Metrics != nil && now.Sub(observed) >= r.opts.Sweep {
+			r.observeLag(ctx)
+			observed = now
+		}
 		select {
 		case <-ctx.Done():
 			return nil

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"kycflow/internal/testenv"
@@ -204,5 +205,50 @@ func TestRelayDeliversASubjectInOrderOfArrival(t *testing.T) {
 	}
 	if want := []int64{ids[1], ids[2], ids[0]}; !slices.Equal(got, want) {
 		t.Errorf("delivered inbox ids %v, want %v (order of arrival)", got, want)
+	}
+}
+
+// countingInbox counts the relay's lag queries.
+type countingInbox struct {
+	*store.DB
+	mu      sync.Mutex
+	oldest  int
+	pending int
+}
+
+func (c *countingInbox) OldestPending(ctx context.Context, kinds []string) (time.Time, bool, error) {
+	c.mu.Lock()
+	c.oldest++
+	c.mu.Unlock()
+	return c.DB.OldestPending(ctx, kinds)
+}
+
+func (c *countingInbox) PendingCounts(ctx context.Context) (map[string]int, error) {
+	c.mu.Lock()
+	c.pending++
+	c.mu.Unlock()
+	return c.DB.PendingCounts(ctx)
+}
+
+// Under load the relay wakes once per commit; the lag gauges' queries run
+// at most once a sweep, not on every wake-up.
+func TestLagIsObservedOncePerSweepNotPerWakeUp(t *testing.T) {
+	db := &countingInbox{DB: testenv.SQLite(t)}
+	tmp := &fakeTemporal{}
+	r := relay.New(db, tmp, relay.Options{Router: relay.Router{TaskQueue: "tq"}, Sweep: time.Hour,
+		Metrics: relay.NewMetrics(prometheus.NewRegistry())})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go r.Run(ctx)
+	for i := range 20 {
+		id := "w" + strconv.Itoa(i)
+		insert(t, db.DB, `{"final":true,"scanRef":"`+id+`"}`, id)
+		r.Notify()
+		waitFor(t, "notified dispatch", func() bool { return tmp.count() == i+1 })
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.oldest != 1 || db.pending != 1 {
+		t.Errorf("lag queries over 20 wake-ups within one sweep: %d oldest, %d counts; want 1 each", db.oldest, db.pending)
 	}
 }
