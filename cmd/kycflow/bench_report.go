@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -121,6 +122,7 @@ func (e benchEnv) environ(taskQueue string) []string {
 
 func startBenchEnv(ctx context.Context, o benchOptions, log *slog.Logger) (benchEnv, error) {
 	gin.SetMode(gin.ReleaseMode)
+	warnAutovacuumOff(ctx, o.adminURL, log)
 	dbURL, drop, err := scratchDatabase(ctx, o.adminURL, "kycflow_bench_")
 	if err != nil {
 		return benchEnv{}, err
@@ -131,6 +133,24 @@ func startBenchEnv(ctx context.Context, o benchOptions, log *slog.Logger) (bench
 		return benchEnv{}, err
 	}
 	return benchEnv{dbURL: dbURL, tsrv: tsrv, tc: tc, stop: func() { stopTemporal(); drop() }}, nil
+}
+
+// warnAutovacuumOff warns when the PostgreSQL server runs without
+// autovacuum, as CI machines may: dead row versions then pile up (every
+// webhook leaves two in the inbox), and every query over pending rows,
+// kycflow's and Temporal's, costs more as the run goes on. Production
+// PostgreSQL runs it; figures from such a server overstate growth.
+func warnAutovacuumOff(ctx context.Context, adminURL string, log *slog.Logger) {
+	db, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		return
+	}
+	defer db.Close()
+	var on string
+	if db.QueryRowContext(ctx, "SHOW autovacuum").Scan(&on) == nil && on != "on" {
+		log.Warn("PostgreSQL runs without autovacuum: dead rows pile up and database costs grow with the run; " +
+			"turn it on (ALTER SYSTEM SET autovacuum = on; SELECT pg_reload_conf()) for production-like figures")
+	}
 }
 
 // startCPUProfile profiles this process into path (nothing when path is
