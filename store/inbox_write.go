@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // inboxColumns are the columns a delivery is written with, in argument
@@ -108,11 +106,11 @@ func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) 
 	}
 	// No transaction around the statements: BEGIN and COMMIT cost two
 	// more round trips a group, and measurably fewer webhooks a second.
-	stored, err := queryStored(ctx, d.db, "insert inbox event", d.insertInboxSQL(len(uniq)), args)
+	stored, err := d.queryStored(ctx, "insert inbox event", d.insertInboxSQL(len(uniq)), args)
 	if err != nil {
 		return nil, err
 	}
-	if err := recordResends(ctx, d.db, uniq, stored); err != nil {
+	if err := d.recordResends(ctx, uniq, stored); err != nil {
 		return nil, err
 	}
 	out := make([]Stored, len(rows))
@@ -155,7 +153,7 @@ func groupByKey(rows []inboxRow) []*keyGroup {
 // in stored), in one statement, and adds their stored rows to stored. The
 // record is the last statement, so a group that fails before it has
 // counted nothing that writing its deliveries one by one would count again.
-func recordResends(ctx context.Context, db sqlx.ExtContext, uniq []*keyGroup, stored map[string]Stored) error {
+func (d *DB) recordResends(ctx context.Context, uniq []*keyGroup, stored map[string]Stored) error {
 	var values []string
 	var args, keys []any
 	for _, g := range uniq {
@@ -171,7 +169,7 @@ func recordResends(ctx context.Context, db sqlx.ExtContext, uniq []*keyGroup, st
 		return nil
 	}
 	q := "SELECT id, dedup_key, status FROM inbox WHERE dedup_key IN (?" + strings.Repeat(", ?", len(keys)-1) + ")"
-	first, err := queryStored(ctx, db, "read re-sent inbox event", db.Rebind(q), keys)
+	first, err := d.queryStored(ctx, "read re-sent inbox event", d.db.Rebind(q), keys)
 	if err != nil {
 		return err
 	}
@@ -181,7 +179,7 @@ func recordResends(ctx context.Context, db sqlx.ExtContext, uniq []*keyGroup, st
 		}
 	}
 	q = "INSERT INTO inbox_resends (dedup_key, copies, received_at) VALUES " + strings.Join(values, ", ")
-	if _, err := db.ExecContext(ctx, db.Rebind(q), args...); err != nil {
+	if _, err := d.db.ExecContext(ctx, d.db.Rebind(q), args...); err != nil {
 		return fmt.Errorf("record re-sent inbox event: %w", err)
 	}
 	maps.Copy(stored, first)
@@ -190,8 +188,8 @@ func recordResends(ctx context.Context, db sqlx.ExtContext, uniq []*keyGroup, st
 
 // queryStored runs q, which returns (id, dedup_key, status) rows, and
 // returns them by key.
-func queryStored(ctx context.Context, db sqlx.ExtContext, what, q string, args []any) (map[string]Stored, error) {
-	rows, err := db.QueryxContext(ctx, q, args...)
+func (d *DB) queryStored(ctx context.Context, what, q string, args []any) (map[string]Stored, error) {
+	rows, err := d.db.QueryxContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
