@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"kycflow/internal/testenv"
 	"kycflow/store"
 )
 
@@ -181,53 +179,4 @@ func TestInsertAfterCloseFails(t *testing.T) {
 			t.Fatal("InsertInbox after Close hangs")
 		}
 	})
-}
-
-// A re-send is recorded beside the stored delivery, not by rewriting its
-// row: the row keeps its version (no new copy of it and its body, no new
-// index entries), and the count still comes out right.
-func TestResendLeavesTheStoredRowAsItWas(t *testing.T) {
-	url := testenv.PostgresURL(t)
-	db, err := store.Open(context.Background(), store.Options{URL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	raw, err := sql.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	ctx := context.Background()
-	first, err := db.InsertInbox(ctx, pending(`{"scanRef":"kept"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	version := func() (v string) {
-		t.Helper()
-		if err := raw.QueryRowContext(ctx, `SELECT xmin::text || '/' || ctid::text FROM inbox WHERE id = $1`, first.ID).Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-	before := version()
-	for range 2 {
-		again, err := db.InsertInbox(ctx, pending(`{"scanRef":"kept"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !again.Duplicate || again.ID != first.ID {
-			t.Fatalf("re-send = %+v, want a duplicate of %d", again, first.ID)
-		}
-	}
-	if after := version(); after != before {
-		t.Errorf("the stored row was rewritten by re-sends: version %s, then %s", before, after)
-	}
-	e, err := db.InboxEvent(ctx, first.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.DuplicateCount != 2 || !e.LastDuplicateAt.Valid {
-		t.Errorf("duplicate_count = %d, last duplicate set %v; want 2, true", e.DuplicateCount, e.LastDuplicateAt.Valid)
-	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // inboxColumns are the columns a delivery is written with, in argument
@@ -85,15 +87,19 @@ func (d *DB) inboxRow(e NewInboxEvent) (inboxRow, error) {
 
 // writeInbox writes rows and returns their outcomes in order. New rows go
 // in one INSERT … ON CONFLICT DO NOTHING, which locks no existing row.
-// Bodies that were already stored are then recorded together in one INSERT
-// into inbox_resends, its last statement, beside the first delivery's row: no
-// new version of that row and its body, and no lock held on it (the relay
-// marks many rows at a time; two multi-row lockers could deadlock). Rows
-// with the same dedup key become one row whose duplicate_count counts the
-// other copies (ON CONFLICT cannot touch a row twice in one statement), and
-// new rows are inserted in key order, so two concurrent groups (or two
-// serve replicas) wait on each other's uncommitted keys in the same order
-// and cannot deadlock.
+// Bodies that were already stored are recorded together in inbox_resends,
+// beside the first delivery's row: no new version of that row and its body,
+// and no lock held on it (the relay marks many rows at a time; two
+// multi-row lockers could deadlock). On PostgreSQL the same statement
+// records the re-sends of rows committed before it began (see
+// insertGroupSQL), so a group is one round trip and one commit; what it
+// could not see (SQLite, or a first delivery committed by a concurrent
+// group while it ran) is recorded after it by recordResends. Rows with the
+// same dedup key become one row whose duplicate_count counts the other
+// copies (ON CONFLICT cannot touch a row twice in one statement), and new
+// rows are inserted in key order, so two concurrent groups (or two serve
+// replicas) wait on each other's uncommitted keys in the same order and
+// cannot deadlock.
 func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) {
 	uniq := groupByKey(rows)
 	args := make([]any, 0, len(uniq)*len(inboxColumns))
@@ -115,10 +121,10 @@ func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) 
 	}
 	out := make([]Stored, len(rows))
 	for _, g := range uniq {
-		s := stored[string(g.row.key)]
+		s := stored[string(g.row.key)] // Duplicate: the inbox held the body before this group
 		for j, i := range g.idx {
 			out[i] = s
-			out[i].Duplicate = j > 0 || g.resent
+			out[i].Duplicate = s.Duplicate || j > 0
 		}
 	}
 	return out, nil
@@ -129,7 +135,6 @@ type keyGroup struct {
 	row    inboxRow
 	idx    []int     // indexes into rows, in arrival order
 	latest time.Time // received_at of the last copy
-	resent bool      // the inbox held the body before this group
 }
 
 // groupByKey groups rows by dedup key, in key order.
@@ -149,18 +154,18 @@ func groupByKey(rows []inboxRow) []*keyGroup {
 	return uniq
 }
 
-// recordResends records the groups whose body the inbox already held (not
-// in stored), in one statement, and adds their stored rows to stored. The
-// record is the last statement, so a group that fails before it has
-// counted nothing that writing its deliveries one by one would count again.
+// recordResends records the groups whose body the inbox already held and
+// that are not in stored yet, in one statement, and adds their stored rows
+// to stored. The record is the last statement, so a group that fails before
+// it has counted nothing that writing its deliveries one by one would count
+// again.
 func (d *DB) recordResends(ctx context.Context, uniq []*keyGroup, stored map[string]Stored) error {
 	var values []string
 	var args, keys []any
 	for _, g := range uniq {
-		if _, isNew := stored[string(g.row.key)]; isNew {
+		if _, known := stored[string(g.row.key)]; known {
 			continue
 		}
-		g.resent = true
 		values = append(values, "(?, ?, ?)")
 		args = append(args, g.row.key, len(g.idx), g.latest)
 		keys = append(keys, g.row.key)
@@ -168,7 +173,7 @@ func (d *DB) recordResends(ctx context.Context, uniq []*keyGroup, stored map[str
 	if len(keys) == 0 {
 		return nil
 	}
-	q := "SELECT id, dedup_key, status FROM inbox WHERE dedup_key IN (?" + strings.Repeat(", ?", len(keys)-1) + ")"
+	q := "SELECT id, dedup_key, status, TRUE FROM inbox WHERE dedup_key IN (?" + strings.Repeat(", ?", len(keys)-1) + ")"
 	first, err := d.queryStored(ctx, "read re-sent inbox event", d.db.Rebind(q), keys)
 	if err != nil {
 		return err
@@ -186,8 +191,8 @@ func (d *DB) recordResends(ctx context.Context, uniq []*keyGroup, stored map[str
 	return nil
 }
 
-// queryStored runs q, which returns (id, dedup_key, status) rows, and
-// returns them by key.
+// queryStored runs q, which returns (id, dedup_key, status, resent) rows,
+// and returns them by key, resent as Duplicate.
 func (d *DB) queryStored(ctx context.Context, what, q string, args []any) (map[string]Stored, error) {
 	rows, err := d.db.QueryxContext(ctx, q, args...)
 	if err != nil {
@@ -200,7 +205,7 @@ func (d *DB) queryStored(ctx context.Context, what, q string, args []any) (map[s
 			s   Stored
 			key []byte
 		)
-		if err := rows.Scan(&s.ID, &key, &s.Status); err != nil {
+		if err := rows.Scan(&s.ID, &key, &s.Status, &s.Duplicate); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		out[string(key)] = s
@@ -216,7 +221,10 @@ func (d *DB) insertInboxSQL(n int) string {
 	if q, ok := insertInboxCache.Load(cacheKey{d.dialect, n}); ok {
 		return q.(string)
 	}
-	q := d.db.Rebind(buildInsertInboxSQL(n))
+	q := d.db.Rebind(buildInsertInboxSQL(n) + " RETURNING id, dedup_key, status, FALSE")
+	if d.dialect == Postgres {
+		q = buildInsertGroupSQL(n)
+	}
 	insertInboxCache.Store(cacheKey{d.dialect, n}, q)
 	return q
 }
@@ -228,6 +236,7 @@ type cacheKey struct {
 
 var insertInboxCache sync.Map // cacheKey → statement
 
+// buildInsertInboxSQL is the INSERT of n rows, with ? placeholders.
 func buildInsertInboxSQL(n int) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO inbox (" + strings.Join(inboxColumns, ", ") + ") VALUES ")
@@ -238,6 +247,33 @@ func buildInsertInboxSQL(n int) string {
 		}
 		b.WriteString(one)
 	}
-	b.WriteString(" ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key, status")
+	b.WriteString(" ON CONFLICT (dedup_key) DO NOTHING")
 	return b.String()
+}
+
+// buildInsertGroupSQL is PostgreSQL's statement for a group of n rows: the
+// INSERT, and in the same statement the re-sends of the rows that were
+// committed before it began. Every part of one statement sees the same
+// snapshot, and none sees the others' writes, so prior holds exactly the
+// keys stored by earlier commits, never one ins inserts; a key the INSERT
+// found committed after the snapshot is in neither, and recordResends
+// records it. The re-sends reuse the rows' parameters: copies is
+// duplicate_count + 1, the time the last copy's.
+func buildInsertGroupSQL(n int) string {
+	param := func(row int, column string) string {
+		return fmt.Sprintf("$%d", row*len(inboxColumns)+slices.Index(inboxColumns, column)+1)
+	}
+	var v strings.Builder
+	for i := range n {
+		if i > 0 {
+			v.WriteString(", ")
+		}
+		fmt.Fprintf(&v, "(%s::bytea, %s::integer + 1, COALESCE(%s::timestamptz, %s::timestamptz))", param(i, "dedup_key"),
+			param(i, "duplicate_count"), param(i, "last_duplicate_at"), param(i, "received_at"))
+	}
+	return "WITH ins AS (" + sqlx.Rebind(sqlx.DOLLAR, buildInsertInboxSQL(n)) + " RETURNING id, dedup_key, status),\n" +
+		"v (dedup_key, copies, received_at) AS (VALUES " + v.String() + "),\n" +
+		"prior AS (SELECT i.id, i.dedup_key, i.status, v.copies, v.received_at FROM v JOIN inbox i ON i.dedup_key = v.dedup_key),\n" +
+		"rec AS (INSERT INTO inbox_resends (dedup_key, copies, received_at) SELECT dedup_key, copies, received_at FROM prior)\n" +
+		"SELECT id, dedup_key, status, FALSE FROM ins UNION ALL SELECT id, dedup_key, status, TRUE FROM prior"
 }
