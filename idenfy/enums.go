@@ -59,12 +59,15 @@ const (
 	EventAMLMonitoring                = "AML_MONITORING"
 )
 
+// eventTypeSeparators turns spaces and hyphens into underscores.
+var eventTypeSeparators = strings.NewReplacer(" ", "_", "-", "_")
+
 // NormalizeEventType canonicalises an Idenfy-Event-Type value: trimmed,
 // upper case, spaces and hyphens as underscores, and the dashboard's
 // CANCELED spelling as CANCELLED. Unknown values survive in that form.
 func NormalizeEventType(s string) string {
 	s = strings.ToUpper(strings.TrimSpace(s))
-	s = strings.NewReplacer(" ", "_", "-", "_").Replace(s)
+	s = eventTypeSeparators.Replace(s)
 	if s == "IDENTIFICATION_CANCELED" {
 		return EventIdentificationCancelled
 	}

@@ -27,8 +27,8 @@ func Verify(body []byte, signature string, keys [][]byte) bool {
 	if len(signature) != hex.EncodedLen(sha256.Size) {
 		return false
 	}
-	got, err := hex.DecodeString(signature)
-	if err != nil {
+	var got [sha256.Size]byte
+	if _, err := hex.Decode(got[:], []byte(signature)); err != nil {
 		return false
 	}
 	ok := 0
@@ -36,7 +36,7 @@ func Verify(body []byte, signature string, keys [][]byte) bool {
 		if len(key) == 0 {
 			continue
 		}
-		ok |= subtle.ConstantTimeCompare(got, mac(body, key))
+		ok |= subtle.ConstantTimeCompare(got[:], mac(body, key))
 	}
 	return ok == 1
 }
