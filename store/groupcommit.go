@@ -116,7 +116,7 @@ func (g *groupCommit) run() {
 }
 
 // write commits one group. Callers that gave up before it started are
-// left out. If the group fails, each delivery is tried on its own, all at
+// left out. If the group's statement fails, each delivery is tried on its own, all at
 // once (one after the other could outlast their deadlines), so that one row
 // the database refuses cannot fail the others.
 func (g *groupCommit) write(batch []*inboxWait) {
@@ -136,11 +136,11 @@ func (g *groupCommit) write(batch []*inboxWait) {
 		rows[i] = w.row
 	}
 	ctx, cancel := context.WithDeadline(context.Background(), latestDeadline(live))
-	stored, err := g.d.writeInbox(ctx, rows)
+	done, err := g.d.writeInbox(ctx, rows)
 	cancel()
 	if err == nil {
 		for i, w := range live {
-			w.done <- inboxDone{s: stored[i]}
+			w.done <- done[i]
 		}
 		return
 	}

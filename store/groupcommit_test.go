@@ -12,7 +12,7 @@ import (
 	"kycflow/store"
 )
 
-// One group holding new rows, re-sends of each other and a re-send of a
+// One group holding new rows, re-sends of each other and two re-sends of a
 // row stored earlier: one row per body, each caller told whether its
 // delivery was the first, and every re-send counted.
 func TestGroupCommitCountsResendsWithinAndAcrossGroups(t *testing.T) {
@@ -24,26 +24,33 @@ func TestGroupCommitCountsResendsWithinAndAcrossGroups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		group := []store.NewInboxEvent{pending(`{"n":2}`), pending(`{"n":1}`), pending(`{"n":0}`), pending(`{"n":2}`), pending(`{"n":2}`)}
+		fallbacks := 0 // re-sends the group's statement left to recordResends
+		store.SetResendHook(db, func(int) error { fallbacks++; return nil })
+		group := []store.NewInboxEvent{pending(`{"n":2}`), pending(`{"n":1}`), pending(`{"n":0}`), pending(`{"n":2}`), pending(`{"n":2}`), pending(`{"n":0}`)}
 		got, err := db.WriteInboxGroup(ctx, group)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantDup := []bool{false, false, true, true, true}
+		// PostgreSQL records a re-send of an earlier row in the group's
+		// statement; SQLite after it.
+		if want := map[string]int{store.Postgres: 0, store.SQLite: 1}[db.Dialect()]; fallbacks != want {
+			t.Errorf("re-sends recorded after the statement %d times, want %d", fallbacks, want)
+		}
+		wantDup := []bool{false, false, true, true, true, true}
 		for i, s := range got {
 			if s.Duplicate != wantDup[i] || s.Status != store.StatusPending || s.ID == 0 {
 				t.Errorf("delivery %d = %+v, want duplicate %v", i, s, wantDup[i])
 			}
 		}
-		if got[2].ID != earlier.ID || got[0].ID != got[3].ID || got[0].ID != got[4].ID || got[0].ID == got[1].ID {
+		if got[2].ID != earlier.ID || got[5].ID != earlier.ID || got[0].ID != got[3].ID || got[0].ID != got[4].ID || got[0].ID == got[1].ID {
 			t.Errorf("ids = %+v (earlier %d)", got, earlier.ID)
 		}
-		// The group's copies were stamped 09:00:02 … 09:00:06, in order.
+		// The group's copies were stamped 09:00:02 … 09:00:07, in order.
 		at := func(sec int) time.Time { return time.Date(2026, 11, 26, 9, 0, sec, 0, time.UTC) }
 		for id, want := range map[int64]struct {
 			dups int
 			last time.Time
-		}{earlier.ID: {1, at(4)}, got[0].ID: {2, at(6)}, got[1].ID: {0, time.Time{}}} {
+		}{earlier.ID: {2, at(7)}, got[0].ID: {2, at(6)}, got[1].ID: {0, time.Time{}}} {
 			e, err := db.InboxEvent(ctx, id)
 			if err != nil {
 				t.Fatal(err)

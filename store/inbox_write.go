@@ -8,7 +8,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -49,11 +48,11 @@ func (d *DB) InsertInbox(ctx context.Context, e NewInboxEvent) (Stored, error) {
 
 // writeOne writes a single delivery.
 func (d *DB) writeOne(ctx context.Context, row inboxRow) (Stored, error) {
-	s, err := d.writeInbox(ctx, []inboxRow{row})
+	done, err := d.writeInbox(ctx, []inboxRow{row})
 	if err != nil {
 		return Stored{}, err
 	}
-	return s[0], nil
+	return done[0].s, done[0].err
 }
 
 func (d *DB) inboxRow(e NewInboxEvent) (inboxRow, error) {
@@ -91,16 +90,23 @@ func (d *DB) inboxRow(e NewInboxEvent) (inboxRow, error) {
 // beside the first delivery's row: no new version of that row and its body,
 // and no lock held on it (the relay marks many rows at a time; two
 // multi-row lockers could deadlock). On PostgreSQL the same statement
-// records the re-sends of rows committed before it began (see
-// insertGroupSQL), so a group is one round trip and one commit; what it
-// could not see (SQLite, or a first delivery committed by a concurrent
-// group while it ran) is recorded after it by recordResends. Rows with the
-// same dedup key become one row whose duplicate_count counts the other
-// copies (ON CONFLICT cannot touch a row twice in one statement), and new
-// rows are inserted in key order, so two concurrent groups (or two serve
-// replicas) wait on each other's uncommitted keys in the same order and
-// cannot deadlock.
-func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) {
+// records the re-sends of rows committed before its snapshot (see
+// buildInsertGroupSQL), so a group is one statement and one commit; what it
+// could not see (on SQLite every re-send; on PostgreSQL a first delivery
+// committed by a concurrent group while it ran) is recorded after it by
+// recordResends. Rows with the same dedup key become one row whose
+// duplicate_count counts the other copies (ON CONFLICT cannot touch a row
+// twice in one statement), and new rows are inserted in key order, so two
+// concurrent groups (or two serve replicas) wait on each other's
+// uncommitted keys in the same order and cannot deadlock.
+//
+// An error means the group's statement failed: none of it is known to have
+// committed, and each delivery may be tried again on its own. Once the
+// statement has committed, every delivery gets its own outcome: if
+// recordResends then fails, the deliveries the statement answered keep
+// their answers and only the others get the error (trying the whole group
+// again would count its re-sends twice and call its new rows duplicates).
+func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]inboxDone, error) {
 	uniq := groupByKey(rows)
 	args := make([]any, 0, len(uniq)*len(inboxColumns))
 	for _, g := range uniq {
@@ -112,19 +118,23 @@ func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]Stored, error) 
 	}
 	// No transaction around the statements: BEGIN and COMMIT cost two
 	// more round trips a group, and measurably fewer webhooks a second.
-	stored, err := d.queryStored(ctx, "insert inbox event", d.insertInboxSQL(len(uniq)), args)
+	stored, err := queryStored("insert inbox event", func() (*sqlx.Rows, error) {
+		return d.db.QueryxContext(ctx, d.insertInboxSQL(len(uniq)), args...)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := d.recordResends(ctx, uniq, stored); err != nil {
-		return nil, err
-	}
-	out := make([]Stored, len(rows))
+	resendErr := d.recordResends(ctx, uniq, stored)
+	out := make([]inboxDone, len(rows))
 	for _, g := range uniq {
-		s := stored[string(g.row.key)] // Duplicate: the inbox held the body before this group
+		s, ok := stored[string(g.row.key)] // Duplicate: the inbox held the body before this group
 		for j, i := range g.idx {
-			out[i] = s
-			out[i].Duplicate = s.Duplicate || j > 0
+			if !ok {
+				out[i].err = resendErr
+				continue
+			}
+			out[i].s = s
+			out[i].s.Duplicate = s.Duplicate || j > 0
 		}
 	}
 	return out, nil
@@ -154,11 +164,9 @@ func groupByKey(rows []inboxRow) []*keyGroup {
 	return uniq
 }
 
-// recordResends records the groups whose body the inbox already held and
-// that are not in stored yet, in one statement, and adds their stored rows
-// to stored. The record is the last statement, so a group that fails before
-// it has counted nothing that writing its deliveries one by one would count
-// again.
+// recordResends records, in one statement, the groups whose body the
+// inbox already held and that are not in stored yet, and adds their stored
+// rows to stored. On an error it adds none of them.
 func (d *DB) recordResends(ctx context.Context, uniq []*keyGroup, stored map[string]Stored) error {
 	var values []string
 	var args, keys []any
@@ -173,8 +181,15 @@ func (d *DB) recordResends(ctx context.Context, uniq []*keyGroup, stored map[str
 	if len(keys) == 0 {
 		return nil
 	}
+	if d.resendHook != nil {
+		if err := d.resendHook(len(keys)); err != nil {
+			return err
+		}
+	}
 	q := "SELECT id, dedup_key, status, TRUE FROM inbox WHERE dedup_key IN (?" + strings.Repeat(", ?", len(keys)-1) + ")"
-	first, err := d.queryStored(ctx, "read re-sent inbox event", d.db.Rebind(q), keys)
+	first, err := queryStored("read re-sent inbox event", func() (*sqlx.Rows, error) {
+		return d.db.QueryxContext(ctx, d.db.Rebind(q), keys...)
+	})
 	if err != nil {
 		return err
 	}
@@ -191,10 +206,10 @@ func (d *DB) recordResends(ctx context.Context, uniq []*keyGroup, stored map[str
 	return nil
 }
 
-// queryStored runs q, which returns (id, dedup_key, status, resent) rows,
-// and returns them by key, resent as Duplicate.
-func (d *DB) queryStored(ctx context.Context, what, q string, args []any) (map[string]Stored, error) {
-	rows, err := d.db.QueryxContext(ctx, q, args...)
+// queryStored runs query, which returns (id, dedup_key, status, resent)
+// rows, and returns them by key, resent as Duplicate.
+func queryStored(what string, query func() (*sqlx.Rows, error)) (map[string]Stored, error) {
+	rows, err := query()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -214,66 +229,4 @@ func (d *DB) queryStored(ctx context.Context, what, q string, args []any) (map[s
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
-}
-
-// insertInboxSQL is the statement for n distinct rows in the DB's dialect.
-func (d *DB) insertInboxSQL(n int) string {
-	if q, ok := insertInboxCache.Load(cacheKey{d.dialect, n}); ok {
-		return q.(string)
-	}
-	q := d.db.Rebind(buildInsertInboxSQL(n) + " RETURNING id, dedup_key, status, FALSE")
-	if d.dialect == Postgres {
-		q = buildInsertGroupSQL(n)
-	}
-	insertInboxCache.Store(cacheKey{d.dialect, n}, q)
-	return q
-}
-
-type cacheKey struct {
-	dialect string
-	n       int
-}
-
-var insertInboxCache sync.Map // cacheKey → statement
-
-// buildInsertInboxSQL is the INSERT of n rows, with ? placeholders.
-func buildInsertInboxSQL(n int) string {
-	var b strings.Builder
-	b.WriteString("INSERT INTO inbox (" + strings.Join(inboxColumns, ", ") + ") VALUES ")
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(inboxColumns)), ", ") + ")"
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(one)
-	}
-	b.WriteString(" ON CONFLICT (dedup_key) DO NOTHING")
-	return b.String()
-}
-
-// buildInsertGroupSQL is PostgreSQL's statement for a group of n rows: the
-// INSERT, and in the same statement the re-sends of the rows that were
-// committed before it began. Every part of one statement sees the same
-// snapshot, and none sees the others' writes, so prior holds exactly the
-// keys stored by earlier commits, never one ins inserts; a key the INSERT
-// found committed after the snapshot is in neither, and recordResends
-// records it. The re-sends reuse the rows' parameters: copies is
-// duplicate_count + 1, the time the last copy's.
-func buildInsertGroupSQL(n int) string {
-	param := func(row int, column string) string {
-		return fmt.Sprintf("$%d", row*len(inboxColumns)+slices.Index(inboxColumns, column)+1)
-	}
-	var v strings.Builder
-	for i := range n {
-		if i > 0 {
-			v.WriteString(", ")
-		}
-		fmt.Fprintf(&v, "(%s::bytea, %s::integer + 1, COALESCE(%s::timestamptz, %s::timestamptz))", param(i, "dedup_key"),
-			param(i, "duplicate_count"), param(i, "last_duplicate_at"), param(i, "received_at"))
-	}
-	return "WITH ins AS (" + sqlx.Rebind(sqlx.DOLLAR, buildInsertInboxSQL(n)) + " RETURNING id, dedup_key, status),\n" +
-		"v (dedup_key, copies, received_at) AS (VALUES " + v.String() + "),\n" +
-		"prior AS (SELECT i.id, i.dedup_key, i.status, v.copies, v.received_at FROM v JOIN inbox i ON i.dedup_key = v.dedup_key),\n" +
-		"rec AS (INSERT INTO inbox_resends (dedup_key, copies, received_at) SELECT dedup_key, copies, received_at FROM prior)\n" +
-		"SELECT id, dedup_key, status, FALSE FROM ins UNION ALL SELECT id, dedup_key, status, TRUE FROM prior"
 }

@@ -51,6 +51,9 @@ type DB struct {
 	dialect string
 	payload *PayloadKeys
 	group   *groupCommit // nil: one commit per delivery
+	// resendHook, in tests, is called before recordResends writes; an
+	// error fails it.
+	resendHook func(keys int) error
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
