@@ -14,9 +14,11 @@ func (d *DB) insertInboxSQL(n int) string {
 	if q, ok := insertInboxCache.Load(cacheKey{d.dialect, n}); ok {
 		return q.(string)
 	}
-	q := d.db.Rebind(buildInsertInboxSQL(n) + " RETURNING id, dedup_key, status, FALSE")
+	var q string
 	if d.dialect == Postgres {
 		q = buildInsertGroupSQL(n)
+	} else {
+		q = d.db.Rebind(buildInsertInboxSQL(n) + " RETURNING id, dedup_key, status, FALSE")
 	}
 	insertInboxCache.Store(cacheKey{d.dialect, n}, q)
 	return q
@@ -45,13 +47,14 @@ func buildInsertInboxSQL(n int) string {
 }
 
 // buildInsertGroupSQL is PostgreSQL's statement for a group of n rows: the
-// INSERT, and in the same statement the re-sends of the rows that were
-// committed before it began. Every part of one statement sees the same
-// snapshot, and none sees the others' writes, so prior holds exactly the
-// keys stored by earlier commits, never one ins inserts; a key the INSERT
-// found committed after the snapshot is in neither, and recordResends
-// records it. The re-sends reuse the rows' parameters: copies is
-// duplicate_count + 1, the time the last copy's.
+// INSERT, and in the same statement the re-sends of rows committed before
+// the statement's snapshot. Every part of one statement sees that snapshot
+// and none sees the others' writes, so prior holds exactly those earlier
+// rows, never one that ins inserts (inbox rows are never deleted). A key
+// whose first delivery committed after the snapshot (ON CONFLICT waited
+// for it) is in neither, and recordResends records it. The re-sends reuse
+// the rows' parameters: copies is duplicate_count + 1, the time the last
+// copy's.
 func buildInsertGroupSQL(n int) string {
 	param := func(row int, column string) string {
 		return fmt.Sprintf("$%d", row*len(inboxColumns)+slices.Index(inboxColumns, column)+1)
