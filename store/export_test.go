@@ -40,3 +40,23 @@ func (d *DB) WriteInboxGroupEach(ctx context.Context, events []NewInboxEvent) ([
 // SetResendHook has fn called before the re-sends a group's statement did
 // not record are recorded; an error from fn fails that.
 func SetResendHook(d *DB, fn func(keys int) error) { d.resendHook = fn }
+
+// PreparedState reports how many group statements d holds prepared and
+// whether it still prepares them.
+func PreparedState(d *DB) (stmts int, on bool) {
+	d.prepared.mu.Lock()
+	defer d.prepared.mu.Unlock()
+	return len(d.prepared.stmts), !d.prepared.off.Load()
+}
+
+// ExecOnPool runs q on d's own connection pool.
+func ExecOnPool(ctx context.Context, d *DB, q string) error {
+	_, err := d.db.ExecContext(ctx, q)
+	return err
+}
+
+// CountOnPool runs q, which returns one integer, on d's own pool.
+func CountOnPool(ctx context.Context, d *DB, q string) (n int, err error) {
+	err = d.db.QueryRowContext(ctx, q).Scan(&n)
+	return n, err
+}

@@ -119,7 +119,7 @@ func (d *DB) writeInbox(ctx context.Context, rows []inboxRow) ([]inboxDone, erro
 	// No transaction around the statements: BEGIN and COMMIT cost two
 	// more round trips a group, and measurably fewer webhooks a second.
 	stored, err := queryStored("insert inbox event", func() (*sqlx.Rows, error) {
-		return d.db.QueryxContext(ctx, d.insertInboxSQL(len(uniq)), args...)
+		return d.queryGroup(ctx, len(uniq), args)
 	})
 	if err != nil {
 		return nil, err

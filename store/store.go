@@ -39,6 +39,9 @@ type Options struct {
 	MaxOpenConns int
 	// PayloadKeys, when set, encrypt raw webhook bodies at rest.
 	PayloadKeys *PayloadKeys
+	// NoPrepare sends every inbox statement unprepared, for a connection
+	// pooler that does not keep prepared statements (see preparedInserts).
+	NoPrepare bool
 	// InboxBatch is the most concurrent deliveries InsertInbox writes in
 	// one statement and commit (0: DefaultInboxBatch; 1: one commit per
 	// delivery).
@@ -51,6 +54,8 @@ type DB struct {
 	dialect string
 	payload *PayloadKeys
 	group   *groupCommit // nil: one commit per delivery
+	// prepared holds the group statements prepared on PostgreSQL.
+	prepared *preparedInserts
 	// resendHook, in tests, is called before recordResends writes; an
 	// error fails it.
 	resendHook func(keys int) error
@@ -81,6 +86,8 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s database: %w", db.DriverName(), err)
 	}
 	d := &DB{db: db, dialect: db.DriverName(), payload: opts.PayloadKeys, Now: time.Now}
+	d.prepared = &preparedInserts{}
+	d.prepared.off.Store(opts.NoPrepare)
 	batch := opts.InboxBatch
 	if batch == 0 {
 		batch = DefaultInboxBatch
@@ -166,6 +173,7 @@ func (d *DB) Close() error {
 	if d.group != nil {
 		d.group.close()
 	}
+	d.closePrepared()
 	return d.db.Close()
 }
 

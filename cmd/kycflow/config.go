@@ -25,6 +25,9 @@ type Config struct {
 	DatabaseURL string `env:"KYCFLOW_DATABASE_URL"`
 	DataDir     string `env:"KYCFLOW_DATA_DIR" envDefault:"./kycflow-data"`
 	DBMaxConns  int    `env:"KYCFLOW_DB_MAX_CONNS" envDefault:"20"`
+	// DBPrepare lets serve prepare its inbox statements on PostgreSQL;
+	// false for a pooler that does not keep prepared statements.
+	DBPrepare bool `env:"KYCFLOW_DB_PREPARE" envDefault:"true"`
 	// MigrateOnStart makes serve apply pending migrations at start-up
 	// (under a lock on PostgreSQL). Turn it off to run `kycflow migrate`
 	// as a separate release step.

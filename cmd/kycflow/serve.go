@@ -37,6 +37,7 @@ const configHelp = `Environment:
   KYCFLOW_SHUTDOWN_TIMEOUT         time to finish in-flight requests (default 25s)
   KYCFLOW_MIGRATE_ON_START         apply migrations when serve starts (default true)
   KYCFLOW_DB_MAX_CONNS             PostgreSQL pool size (default 20)
+  KYCFLOW_DB_PREPARE               prepare inbox statements on PostgreSQL; false behind PgBouncer < 1.21 in transaction mode (default true)
   KYCFLOW_LOG_LEVEL / _LOG_FORMAT  debug|info|warn|error / json|text (default info / json)
   TEMPORAL_ADDRESS                 Temporal frontend (default 127.0.0.1:7233)
   TEMPORAL_NAMESPACE               Temporal namespace (default default)
@@ -156,7 +157,7 @@ func warnUnsigned(log *slog.Logger, cfg Config, hooks *webhook.Handler) {
 // it refuses a schema older than this binary.
 func openStore(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*store.DB, error) {
 	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, Dir: cfg.DataDir, MaxOpenConns: cfg.DBMaxConns, PayloadKeys: cfg.payloadKeys,
-		InboxBatch: cfg.IngestBatch})
+		InboxBatch: cfg.IngestBatch, NoPrepare: !cfg.DBPrepare})
 	if err != nil {
 		return nil, err
 	}
