@@ -13,8 +13,9 @@ import (
 // maxPreparedGroup is the largest group whose statement is prepared. The
 // group statement of n rows takes PostgreSQL longer to parse and plan than
 // to run; prepared, each execution reuses its plan (bench ingest: its CPU
-// per webhook 200 → 130 µs, BENCHMARKS.md). Every connection holds its own
-// copy of each, so larger, rarer groups are sent unprepared.
+// per webhook 246 → 133 µs, BENCHMARKS.md). Every connection holds its own
+// copy of each (all 16 with their plans: about 3 MB of the backend's
+// memory), so larger, rarer groups are sent unprepared.
 const maxPreparedGroup = 16
 
 // preparedInserts holds the group statements prepared on PostgreSQL, by
