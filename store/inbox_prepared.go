@@ -29,7 +29,9 @@ type preparedInserts struct {
 
 // insertStmt is the prepared group statement for n rows, or nil: the
 // caller then sends the statement unprepared. A failed prepare is not
-// fatal; the group is written the plain way.
+// fatal; the group is written the plain way, and if PostgreSQL refused the
+// PREPARE itself (a pooler's server connection already holding a statement
+// of that name: 42P05), this DB stops preparing.
 func (d *DB) insertStmt(ctx context.Context, n int) *sqlx.Stmt {
 	p := d.prepared
 	if d.dialect != Postgres || n > maxPreparedGroup || p.off.Load() {
@@ -43,6 +45,9 @@ func (d *DB) insertStmt(ctx context.Context, n int) *sqlx.Stmt {
 	}
 	s, err := d.db.PreparexContext(ctx, d.insertInboxSQL(n)) // outside the lock: a round trip
 	if err != nil {
+		if refusedPrepared(err) {
+			p.off.Store(true)
+		}
 		return nil
 	}
 	p.mu.Lock()

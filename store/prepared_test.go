@@ -91,4 +91,17 @@ func TestPreparedGroupStatementAndItsFallback(t *testing.T) {
 	if n := serverPrepared(plain); n != 0 {
 		t.Errorf("NoPrepare: the server holds %d group statements", n)
 	}
+
+	// Behind a pooler the server connection may already hold another
+	// client's statements under the names lib/pq gives its own ("1", "2",
+	// …), so the PREPARE itself is refused (42P05). The group is still
+	// written, and the DB stops preparing instead of trying per group.
+	taken := open(false)
+	if err := store.ExecOnPool(ctx, taken, `PREPARE "1" AS SELECT 1; PREPARE "2" AS SELECT 2; PREPARE "3" AS SELECT 3`); err != nil {
+		t.Fatal(err)
+	}
+	write(taken, []bool{true, false}, `{"scanRef":"p6"}`, `{"scanRef":"p7"}`)
+	if stmts, on := store.PreparedState(taken); stmts != 0 || on {
+		t.Errorf("after a refused PREPARE: %d statements prepared, preparing %v; want 0, false", stmts, on)
+	}
 }
