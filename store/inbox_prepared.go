@@ -45,9 +45,7 @@ func (d *DB) insertStmt(ctx context.Context, n int) *sqlx.Stmt {
 	}
 	s, err := d.db.PreparexContext(ctx, d.insertInboxSQL(n)) // outside the lock: a round trip
 	if err != nil {
-		if refusedPrepared(err) {
-			p.off.Store(true)
-		}
+		p.refused(err)
 		return nil
 	}
 	p.mu.Lock()
@@ -72,21 +70,23 @@ func (d *DB) insertStmt(ctx context.Context, n int) *sqlx.Stmt {
 func (d *DB) queryGroup(ctx context.Context, n int, args []any) (*sqlx.Rows, error) {
 	if st := d.insertStmt(ctx, n); st != nil {
 		rows, err := st.QueryxContext(ctx, args...)
-		if !refusedPrepared(err) {
+		if !d.prepared.refused(err) {
 			return rows, err
 		}
-		d.prepared.off.Store(true)
 	}
 	return d.db.QueryxContext(ctx, d.insertInboxSQL(n), args...)
 }
 
-func refusedPrepared(err error) bool {
+// refused reports whether err is PostgreSQL refusing a prepared statement,
+// and if so stops preparing: the one place that decides it.
+func (p *preparedInserts) refused(err error) bool {
 	var pe *pq.Error
 	if !errors.As(err, &pe) {
 		return false
 	}
 	switch pe.Code {
 	case "26000", "42P05", "0A000":
+		p.off.Store(true)
 		return true
 	}
 	return false
