@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"kycflow/idenfy"
@@ -22,6 +23,15 @@ type OnboardingRequest struct {
 	Reviewer    string          `json:"reviewer,omitempty"`
 	Result      *idenfy.Summary `json:"result,omitempty"`
 	DecidedAt   time.Time       `json:"decidedAt"`
+}
+
+// label names the call on the timeline: "decision 2 (approved)", or the
+// action ("hold", "release") on the decision in force.
+func (r OnboardingRequest) label() string {
+	if r.Decision == DecisionHold || r.Decision == DecisionRelease {
+		return string(r.Decision)
+	}
+	return fmt.Sprintf("decision %d (%s)", r.DecisionSeq, r.Decision)
 }
 
 // OnboardingOutcome is what the onboarding call achieved.

@@ -31,9 +31,13 @@ const (
 	ReviewConfirm = "confirm" // true match: offboard (decision rejected)
 )
 
-// DecisionHold is not a lifecycle decision but a downstream action: hold
-// the account while an AML alert is open.
-const DecisionHold Decision = "hold"
+// DecisionHold and DecisionRelease are not lifecycle decisions but
+// downstream actions on the decision in force: hold the account while an
+// AML alert is open, release it when the alert is cleared.
+const (
+	DecisionHold    Decision = "hold"
+	DecisionRelease Decision = "release"
+)
 
 // AML alert actions.
 const (
@@ -142,7 +146,9 @@ func (m *machine) applyAML(now time.Time, e Event) {
 		}
 	case !a.alert() && s.Stage == StageAMLAlert:
 		s.Stage, mon.Alert = StageMonitoring, false
-		m.add(now, EntryAMLCleared, e.InboxID, "iDenfy resolved the match: "+orStatus(a))
+		detail := "iDenfy resolved the match: " + orStatus(a)
+		m.add(now, EntryAMLCleared, e.InboxID, detail)
+		m.release(now, detail, "")
 	default:
 		m.add(now, EntryApplied, e.InboxID, "AML monitoring: "+orStatus(a))
 	}
@@ -162,13 +168,29 @@ func orStatus(a AMLStatus) string {
 // hold asks the onboarding endpoint to hold an onboarded account while a
 // person looks at an AML alert or a changed result.
 func (m *machine) hold(now time.Time, reason string) {
+	m.downstream(now, DecisionHold, reason, "")
+}
+
+// release lifts the hold an AML alert put on the account, once the alert
+// is cleared (by a person or by iDenfy). Runs that began before releases
+// existed send none until they are upgraded.
+func (m *machine) release(now time.Time, reason, reviewer string) {
+	if m.releases && m.p.AlertAction == AlertActionHold {
+		m.downstream(now, DecisionRelease, reason, reviewer)
+	}
+}
+
+// downstream asks for an onboarding call that acts on the decision in
+// force without changing it (hold, release). Its webhook-id names the
+// action and the timeline sequence, so it is stable across retries.
+func (m *machine) downstream(now time.Time, action Decision, reason, reviewer string) {
 	if !m.effects {
 		return
 	}
 	s := m.s
 	m.out = append(m.out, effect{Onboard: &OnboardingRequest{
-		MessageID: fmt.Sprintf("%s-hold-%d", s.WorkflowID(), s.Seq), ScanRef: s.ScanRef, CompanyID: s.companyOnly(), ClientID: s.ClientID, ExternalRef: s.ExternalRef,
-		Decision: DecisionHold, DecisionSeq: s.DecisionSeq, Reason: reason, DecidedAt: now,
+		MessageID: fmt.Sprintf("%s-%s-%d", s.WorkflowID(), action, s.Seq), ScanRef: s.ScanRef, CompanyID: s.companyOnly(), ClientID: s.ClientID,
+		ExternalRef: s.ExternalRef, Decision: action, DecisionSeq: s.DecisionSeq, Reason: reason, Reviewer: reviewer, DecidedAt: now,
 	}})
 }
 
@@ -179,7 +201,9 @@ func (m *machine) reviewAlert(now time.Time, r Review, reviewer string) {
 		// A later ALERT is a new alert, even with the same statuses: a
 		// person cleared this one.
 		s.Stage, s.Monitoring.Alert, s.Monitoring.LastKey = StageMonitoring, false, ""
-		m.add(now, EntryAMLCleared, 0, fmt.Sprintf("false positive, cleared by %s: %s", reviewer, r.Reason))
+		detail := fmt.Sprintf("false positive, cleared by %s: %s", reviewer, r.Reason)
+		m.add(now, EntryAMLCleared, 0, detail)
+		m.release(now, detail, reviewer)
 		return
 	}
 	m.add(now, EntryAMLConfirmed, 0, fmt.Sprintf("true match, confirmed by %s: %s", reviewer, r.Reason))

@@ -1,9 +1,13 @@
 package workflows_test
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"go.temporal.io/sdk/workflow"
 
 	"kycflow/workflows"
 )
@@ -55,14 +59,72 @@ func TestMonitoringAlertClearAndConfirm(t *testing.T) {
 	if ev := f.events(); count(ev, workflows.NotifyAMLAlert) != 2 || !slices.Contains(ev, workflows.NotifyRevised) {
 		t.Errorf("notifications = %v", ev)
 	}
-	holds := 0
-	for _, o := range f.onboarded {
-		if o.Decision == workflows.DecisionHold {
-			holds++
+	if got, want := decisions(f), []workflows.Decision{"approved", "hold", "release", "hold", "rejected"}; !slices.Equal(got, want) {
+		t.Errorf("onboarding calls = %v, want %v (the clear releases the first hold)", got, want)
+	}
+	var cleared int64
+	for _, e := range f.entries() {
+		if e.Type == workflows.EntryAMLCleared {
+			cleared = e.Seq
 		}
 	}
-	if holds != 2 || f.onboarded[len(f.onboarded)-1].Decision != workflows.DecisionRejected {
-		t.Errorf("onboarding calls = %+v, want two holds and the final rejection", f.onboarded)
+	if rel := f.onboarded[2]; rel.Reviewer != "alice" || rel.DecisionSeq != 1 || rel.MessageID != fmt.Sprintf("kyc-%s-release-%d", scanRef, cleared) {
+		t.Errorf("release = %+v, want alice's, on decision 1, with a webhook-id of its own", rel)
+	}
+	var details []string
+	for _, e := range f.entries() {
+		if e.Type == workflows.EntryOnboarded {
+			details = append(details, e.Detail)
+		}
+	}
+	want := []string{"decision 1 (approved) accepted", "hold accepted", "release accepted", "hold accepted", "decision 2 (rejected) accepted"}
+	for i := range want {
+		if i >= len(details) || !strings.HasPrefix(details[i], want[i]) {
+			t.Errorf("onboarding timeline = %q, want entries starting %q", details, want)
+			break
+		}
+	}
+}
+
+func decisions(f *trail) []workflows.Decision {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []workflows.Decision
+	for _, o := range f.onboarded {
+		out = append(out, o.Decision)
+	}
+	return out
+}
+
+// iDenfy resolving the match releases the hold once; the same resolution
+// again is a duplicate and releases nothing more.
+func TestAMLResolvedByIDenfyReleasesTheHold(t *testing.T) {
+	for _, tc := range []struct {
+		action string
+		want   []workflows.Decision
+	}{
+		{workflows.AlertActionHold, []workflows.Decision{"approved", "hold", "release"}},
+		{workflows.AlertActionNone, []workflows.Decision{"approved"}},
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			f := &trail{}
+			env := newEnv(t, f)
+			send(env, time.Minute, manualApproved())
+			send(env, time.Hour, aml("m-9", "ALERT", "ALERT"))
+			send(env, 2*time.Hour, aml("m-9", "ACCEPTED", "ACTIVE"))
+			send(env, 3*time.Hour, aml("m-9", "ACCEPTED", "ACTIVE"))
+			var got workflows.State
+			stateAt(env, 4*time.Hour, &got)
+			p := monitored
+			p.AlertAction = tc.action
+			run(t, env, p, nil)
+			if got := decisions(f); !slices.Equal(got, tc.want) {
+				t.Errorf("onboarding calls = %v, want %v", got, tc.want)
+			}
+			if got.Stage != workflows.StageMonitoring || count(f.types(), "aml_cleared") != 1 || count(f.types(), "duplicate") != 1 {
+				t.Errorf("after iDenfy resolved = %s, timeline %v", got.Stage, f.types())
+			}
+		})
 	}
 }
 
@@ -100,5 +162,39 @@ func TestMonitoringOffWhenThePolicySaysSo(t *testing.T) {
 	run(t, env, workflows.Policy{LateEventWindow: 2 * time.Hour}, nil)
 	if got := f.last(); got.Stage != workflows.StageClosed || count(f.types(), "aml_alert") != 0 || got.Monitoring == nil || got.Monitoring.IDs[0] != "m-4" {
 		t.Errorf("without monitoring = %s, timeline %v", got.Stage, f.types())
+	}
+}
+
+// A run that began before releases existed (no "aml-release" marker) and
+// was held then replays without a release; from its next change on (the
+// upgrade marker) a clear releases the hold.
+func TestAMLReleaseIsVersioned(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		upgradeAt int // the upgrade check that records its marker; -1: none
+		want      []workflows.Decision
+	}{
+		{"upgraded at the clear", 2, []workflows.Decision{"approved", "hold", "release"}},
+		{"never upgraded", -1, []workflows.Decision{"approved", "hold"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &trail{}
+			env := newEnv(t, f)
+			env.OnGetVersion("aml-release", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			for i := range 4 {
+				v := workflow.DefaultVersion
+				if i == tc.upgradeAt {
+					v = 1
+				}
+				env.OnGetVersion(fmt.Sprintf("upgrade-legacy-run-%d", i), workflow.DefaultVersion, 1).Return(v)
+			}
+			send(env, time.Minute, manualApproved())
+			send(env, time.Hour, aml("m-8", "ALERT", "ALERT"))
+			send(env, 2*time.Hour, aml("m-8", "ACCEPTED", "ACTIVE"))
+			run(t, env, monitored, nil)
+			if got := decisions(f); !slices.Equal(got, tc.want) {
+				t.Errorf("onboarding calls = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

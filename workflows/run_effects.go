@@ -40,7 +40,7 @@ func (r *run) onboard(ctx workflow.Context, req OnboardingRequest) {
 		StartToCloseTimeout: time.Minute, HeartbeatTimeout: 10 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute,
 			MaximumAttempts: r.m.p.OnboardingAttempts, NonRetryableErrorTypes: []string{ErrOnboardingRejected}},
-		Summary: fmt.Sprintf("onboarding call: %s (decision %d)", req.Decision, req.DecisionSeq),
+		Summary: "onboarding call: " + req.label(),
 	})
 	superseded := false
 	if r.m.cautious {
@@ -57,7 +57,7 @@ func (r *run) onboard(ctx workflow.Context, req OnboardingRequest) {
 			return
 		}
 		if superseded { // replaced while it waited its turn
-			r.m.add(workflow.Now(ctx), EntrySuperseded, 0, fmt.Sprintf("decision %d (%s) not sent: a newer onboarding call replaced it", req.DecisionSeq, req.Decision))
+			r.m.add(workflow.Now(ctx), EntrySuperseded, 0, req.label()+" not sent: a newer onboarding call replaced it")
 			return
 		}
 		ao := workflow.GetActivityOptions(actx)
@@ -71,14 +71,14 @@ func (r *run) onboard(ctx workflow.Context, req OnboardingRequest) {
 	now := workflow.Now(ctx)
 	switch {
 	case err != nil && superseded:
-		r.m.add(now, EntrySuperseded, 0, fmt.Sprintf("decision %d (%s) not delivered: a newer onboarding call replaced it", req.DecisionSeq, req.Decision))
+		r.m.add(now, EntrySuperseded, 0, req.label()+" not delivered: a newer onboarding call replaced it")
 		return
 	case err == nil && out.Skipped:
-		r.m.add(now, EntryOnboarded, 0, fmt.Sprintf("decision %d: no onboarding URL configured; skipped", req.DecisionSeq))
+		r.m.add(now, EntryOnboarded, 0, req.label()+": no onboarding URL configured; skipped")
 	case err == nil:
-		r.m.add(now, EntryOnboarded, 0, fmt.Sprintf("decision %d (%s) accepted by the onboarding endpoint: %d", req.DecisionSeq, req.Decision, out.Status))
+		r.m.add(now, EntryOnboarded, 0, fmt.Sprintf("%s accepted by the onboarding endpoint: %d", req.label(), out.Status))
 	default:
-		detail := fmt.Sprintf("decision %d (%s) not delivered: %s", req.DecisionSeq, req.Decision, failure(err))
+		detail := fmt.Sprintf("%s not delivered: %s", req.label(), failure(err))
 		r.m.add(now, EntryOnboardFailed, 0, detail)
 		r.m.notify(now, NotifyOnboardingFailed, detail)
 	}

@@ -133,6 +133,9 @@ type machine struct {
 	// account that needs review again, and lets a newer onboarding call
 	// supersede one still retrying.
 	cautious bool
+	// releases (a later versioned change) lifts an AML alert's hold
+	// downstream when the alert is cleared.
+	releases bool
 	out      []effect
 }
 

@@ -33,6 +33,7 @@ const (
 	versionMonitoring = "aml-monitoring"
 	versionUpgrade    = "upgrade-legacy-run"
 	versionCautious   = "cautious-approval"
+	versionRelease    = "aml-release"
 )
 
 // storeRetry keeps retrying store writes: the trail must not have gaps, and
@@ -61,12 +62,15 @@ func Verification(ctx workflow.Context, in Input) error {
 	monitored := workflow.GetVersion(ctx, versionMonitoring, workflow.DefaultVersion, 1) >= 1
 	// Approvals without screening results went to review later still.
 	cautious := workflow.GetVersion(ctx, versionCautious, workflow.DefaultVersion, 1) >= 1
+	// A cleared AML alert released its hold downstream later still.
+	releases := workflow.GetVersion(ctx, versionRelease, workflow.DefaultVersion, 1) >= 1
 	if s.Kind == KindCompany {
 		in.Policy.AMLMonitoring = false // iDenfy monitors people, by scanRef
 	}
-	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitored && effects && in.Policy.AMLMonitoring, cautious: cautious},
+	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitored && effects && in.Policy.AMLMonitoring, cautious: cautious,
+		releases: releases},
 		signals: workflow.GetSignalChannel(ctx, SignalEvent), wake: workflow.NewBufferedChannel(ctx, 1), published: map[string]string{},
-		legacy: !effects || !monitored || !cautious}
+		legacy: !effects || !monitored || !cautious || !releases}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return *r.m.s, nil }); err != nil {
 		return err
 	}
@@ -120,7 +124,7 @@ func (r *run) continueAsNew(in Input) error {
 }
 
 // upgrade lets a run that began before onboarding, notifications, AML
-// monitoring or cautious approvals existed use them from its next change on, instead of
+// monitoring, cautious approvals or releases existed use them from its next change on, instead of
 // recording decisions nobody acts on until it closes. Each change of such a
 // run asks under its own change ID: the changes it made before the upgrade
 // replay as they were (no marker), the first one after it records the
@@ -135,7 +139,7 @@ func (r *run) upgrade() {
 		return
 	}
 	r.legacy = false
-	r.m.effects, r.m.monitoring, r.m.cautious = true, r.m.p.AMLMonitoring, true
+	r.m.effects, r.m.monitoring, r.m.cautious, r.m.releases = true, r.m.p.AMLMonitoring, true, true
 }
 
 func loadStored(ctx workflow.Context, in Input) (*State, error) {
