@@ -15,12 +15,16 @@ import (
 // redrive makes a stored inbox event pending again, so the relay delivers
 // it into its lifecycle once more (the lifecycle deduplicates by inbox id).
 // A quarantined event is classified again first: 409 if it still cannot be
-// routed.
+// routed. It takes no body (empty or {}); anything else is refused.
 func (a *API) redrive(c *gin.Context) {
 	ctx := c.Request.Context()
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id < 1 {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "invalid event id"})
+		return
+	}
+	if err := readBody(c, &struct{}{}, true); err != nil { // takes no body: empty or {}
+		a.refuse(c, err)
 		return
 	}
 	e, err := a.store.InboxEvent(ctx, id)

@@ -2,10 +2,8 @@ package operator
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -18,9 +16,10 @@ import (
 )
 
 // review records a compliance officer's decision through the lifecycle's
-// validated `review` Update: 200 with the new state, 400 when the review is
-// invalid (nothing is recorded), 409 when the verification is not awaiting
-// review, 404 for an unknown scanRef.
+// validated `review` Update: 200 with the new state, 400 when the body or
+// the review is invalid or the stage takes another decision (nothing is
+// recorded), 409 when the stage takes no review (nothing to review, already
+// decided), 404 for an unknown scanRef.
 func (a *API) review(c *gin.Context) {
 	scanRef := c.Param("scanRef")
 	a.reviewLifecycle(c, "scanRef", workflows.ID(scanRef), func(ctx context.Context) error {
@@ -38,17 +37,16 @@ func (a *API) reviewCompany(c *gin.Context) {
 	}, func(s workflows.State) any { return companyStateView(s) })
 }
 
+// reviewKeys are the keys of a review body: workflows.Review's JSON names.
+var reviewKeys = []string{"reviewer", "decision", "reason"}
+
 // reviewLifecycle sends a review to the lifecycle workflowID once lookup
 // found it (404 naming what otherwise), and answers with view of the new state.
 func (a *API) reviewLifecycle(c *gin.Context, what, workflowID string, lookup func(context.Context) error, view func(workflows.State) any) {
 	ctx := c.Request.Context()
-	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10))
 	var rv workflows.Review
-	if err == nil {
-		err = json.Unmarshal(raw, &rv)
-	}
-	if err != nil {
-		c.JSON(http.StatusBadRequest, gin.H{"error": `body must be JSON: {"reviewer","decision":"approve"|"reject","reason"}`})
+	if err := readBody(c, &rv, false, reviewKeys...); err != nil {
+		a.refuse(c, err)
 		return
 	}
 	if err := workflows.CheckReview(rv, "", false); err != nil {
@@ -78,10 +76,12 @@ func (a *API) reviewLifecycle(c *gin.Context, what, workflowID string, lookup fu
 	case err == nil:
 		a.log.Info("compliance review recorded", "workflow_id", workflowID, "decision", state.Decision)
 		c.JSON(http.StatusOK, view(state))
-	case errors.As(err, &app) && app.Type() == workflows.ErrInvalidReview:
+	case errors.As(err, &app) && (app.Type() == workflows.ErrInvalidReview || app.Type() == workflows.ErrWrongDecision):
 		c.JSON(http.StatusBadRequest, gin.H{"error": reason(err)})
-	case errors.As(err, &app) && app.Type() == workflows.ErrNotAwaitingReview, errors.As(err, &notFound):
-		c.JSON(http.StatusConflict, gin.H{"error": "not awaiting compliance review"})
+	case errors.As(err, &app) && app.Type() == workflows.ErrNotAwaitingReview:
+		c.JSON(http.StatusConflict, gin.H{"error": "not awaiting review: " + reason(err)})
+	case errors.As(err, &notFound):
+		c.JSON(http.StatusConflict, gin.H{"error": "not awaiting review: the lifecycle is not running, nothing to review"})
 	case ctx.Err() != nil && c.Request.Context().Err() == nil:
 		// Nobody took the review in time: most likely no worker runs.
 		a.log.Warn("compliance review timed out", "workflow_id", workflowID, "after", a.reviewFor)
