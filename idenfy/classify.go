@@ -16,16 +16,16 @@ const (
 	SubjectMonitoring = "monitoringId"
 )
 
-// MaxKeyLen bounds routing keys. iDenfy documents at most 100 characters
-// (clientId); anything longer is not from iDenfy and would make unreadable
-// workflow IDs.
+// MaxKeyLen bounds the free-text references Classify keeps (externalRef:
+// iDenfy documents at most 40 characters). IDs have their own, tighter
+// rules: ValidID and ValidClientID.
 const MaxKeyLen = 200
 
 // ErrInvalidJSON means the body is not a JSON object of the expected shape.
 var ErrInvalidJSON = errors.New("body is not a valid JSON object")
 
 // ErrMissingKey means a routing key (scanRef, company id, monitoringId …)
-// is missing, empty or not a plausible identifier.
+// is missing, empty or not an identifier iDenfy would issue (ValidID).
 var ErrMissingKey = errors.New("routing key missing or invalid")
 
 // Classification says what a webhook is and whom it concerns. It holds IDs
@@ -56,6 +56,7 @@ type routingKeys struct {
 	CompanyID            *string  `json:"companyId"`
 	ID                   *string  `json:"id"`
 	MonitoringID         *string  `json:"monitoringId"`
+	BeneficiaryID        *string  `json:"beneficiaryId"`
 	ScanRefList          []string `json:"scanRefList"`
 	AMLReviewSubjectType *string  `json:"amlReviewSubjectType"`
 	CompanyName          *string  `json:"companyName"`
@@ -86,15 +87,16 @@ func Classify(route Kind, eventTypeHeader string, body []byte) (Classification, 
 		ExternalRef: deref(r.ExternalRef),
 		CompanyID:   deref(r.CompanyID),
 	}
-	for _, f := range []struct{ name, value string }{{"clientId", c.ClientID}, {"externalRef", c.ExternalRef}, {"companyId", c.CompanyID}} {
-		if err := checkText(f.name, f.value); err != nil {
-			return Classification{Kind: kind, EventType: eventType}, err
-		}
+	if err := c.checkRefs(r); err != nil {
+		return Classification{Kind: kind, EventType: eventType}, err
 	}
 	switch kind {
 	case KindKYB:
 		if err = c.kyb(r); err == nil {
-			_, err = SummarizeCompany(body)
+			var sum CompanySummary
+			if sum, err = SummarizeCompany(body); err == nil {
+				err = checkScreenings(sum)
+			}
 		}
 	case KindAML:
 		if err = c.aml(r); err == nil {
@@ -120,7 +122,13 @@ func (c *Classification) kyc(r routing) error {
 	}
 	c.SubjectType, c.Subject = SubjectScanRef, deref(r.ScanRef)
 	c.ScanRefs = []string{c.Subject}
-	return checkKey("scanRef", c.Subject)
+	if err := checkID(IDScanRef, c.Subject); err != nil {
+		return err
+	}
+	if b := deref(r.BeneficiaryID); b != "" {
+		return checkID(IDBeneficiary, b)
+	}
+	return nil
 }
 
 func (c *Classification) kyb(r routing) error {
@@ -130,7 +138,10 @@ func (c *Classification) kyb(r routing) error {
 	switch c.EventType {
 	case EventCompanyTokenExpired:
 		c.SubjectType, c.Subject = SubjectClientID, c.ClientID
-		return checkKey("clientId", c.Subject)
+		if c.Subject == "" {
+			return fmt.Errorf("%w: clientId is missing", ErrMissingKey)
+		}
+		return nil // checkRefs checked it
 	case EventCompanySubmit, EventCompanyReview:
 		c.CompanyID = deref(r.ID)
 	case EventCompanyAMLReview:
@@ -141,7 +152,7 @@ func (c *Classification) kyb(r routing) error {
 		}
 	}
 	c.SubjectType, c.Subject = SubjectCompanyID, c.CompanyID
-	return checkKey("companyId", c.Subject)
+	return checkID(IDCompany, c.Subject)
 }
 
 func (c *Classification) aml(r routing) error {
@@ -149,12 +160,12 @@ func (c *Classification) aml(r routing) error {
 		c.EventType = EventAMLMonitoring
 	}
 	c.SubjectType, c.Subject = SubjectMonitoring, deref(r.MonitoringID)
-	if err := checkKey("monitoringId", c.Subject); err != nil {
+	if err := checkID(IDMonitoring, c.Subject); err != nil {
 		return err
 	}
-	for _, ref := range r.ScanRefList {
-		if err := checkKey("scanRefList entry", ref); err != nil {
-			return err
+	for i, ref := range r.ScanRefList {
+		if err := ValidID(IDScanRef, ref); err != nil {
+			return fmt.Errorf("%w: scanRefList[%d]: %w", ErrMissingKey, i, err)
 		}
 	}
 	c.ScanRefs = r.ScanRefList
@@ -176,16 +187,42 @@ func inferCompanyEvent(r routing) string {
 	}
 }
 
-func checkKey(name, v string) error {
-	if v == "" {
-		return fmt.Errorf("%w: %s is missing", ErrMissingKey, name)
+// checkID is ValidID for a routing key: its error also wraps ErrMissingKey.
+func checkID(kind IDKind, v string) error {
+	if err := ValidID(kind, v); err != nil {
+		return fmt.Errorf("%w: %w", ErrMissingKey, err)
 	}
-	if len(v) > MaxKeyLen {
-		return fmt.Errorf("%w: %s is longer than %d bytes", ErrMissingKey, name, MaxKeyLen)
+	return nil
+}
+
+// checkRefs checks the references every kind of webhook may carry: a
+// clientId (ValidClientID), an externalRef (bounded text) and, when
+// present, a companyId (ValidID: a beneficiary's identification links to
+// kyb-<companyId>).
+func (c *Classification) checkRefs(r routing) error {
+	if err := ValidClientID(c.ClientID); err != nil {
+		return fmt.Errorf("%w: %w", ErrMissingKey, err)
 	}
-	for _, r := range v {
-		if r == unicode.ReplacementChar || !unicode.IsPrint(r) || unicode.IsSpace(r) {
-			return fmt.Errorf("%w: %s has a character not allowed in an identifier", ErrMissingKey, name)
+	if err := checkText("externalRef", c.ExternalRef); err != nil {
+		return err
+	}
+	if c.CompanyID != "" {
+		return checkID(IDCompany, c.CompanyID)
+	}
+	return nil
+}
+
+// checkScreenings checks the company and beneficiary IDs a KYB body names
+// (shareholders' IDs are kept as they come: iDenfy documents no format).
+func checkScreenings(s CompanySummary) error {
+	for _, sc := range s.Screenings {
+		typ, id, _ := strings.Cut(sc.Subject, ":")
+		kind := map[string]IDKind{SubjectCompany: IDCompany, SubjectBeneficiary: IDBeneficiary}[typ]
+		if kind == "" || id == "" {
+			continue
+		}
+		if err := checkID(kind, id); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -55,6 +55,12 @@ func TestClassify(t *testing.T) {
 			want: idenfy.Classification{Kind: idenfy.KindKYC, EventType: "FACIAL_AUTHENTICATION", SubjectType: "scanRef", Subject: "s2", ScanRefs: []string{"s2"}, ClientID: "c"},
 		},
 		{
+			name: "a beneficiary's identification names its company", route: idenfy.KindKYC,
+			body: `{"scanRef":"s3","companyId":"c0ffee00-aaaa-4bbb-8ccc-000000000010","beneficiaryId":"b_1"}`,
+			want: idenfy.Classification{Kind: idenfy.KindKYC, EventType: "IDENTIFICATION", SubjectType: "scanRef", Subject: "s3",
+				ScanRefs: []string{"s3"}, CompanyID: company},
+		},
+		{
 			name: "company submit", route: idenfy.KindKYB, header: "COMPANY_SUBMIT", file: "kyb_company_submit.json",
 			want: idenfy.Classification{Kind: idenfy.KindKYB, EventType: "COMPANY_SUBMIT", SubjectType: "companyId", Subject: company,
 				CompanyID: company, ClientID: "company-client-5", ExternalRef: "kyb-5"},
