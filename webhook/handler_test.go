@@ -266,6 +266,26 @@ func TestQuarantine(t *testing.T) {
 	}
 }
 
+// A signed identification whose scanRef iDenfy could not have issued is
+// kept for operators, quarantined with the reason, and never handed to the
+// relay: no workflow kyc-../../etc/passwd.
+func TestQuarantinesAnInvalidScanRef(t *testing.T) {
+	woken := 0
+	e := newEnv(t, webhook.Options{OnStored: func() { woken++ }})
+	body := bytes.Replace(fixture(t, "kyc_manual_approved.json"), []byte("5b6c0a2e-2f1d-11ef-9a1b-0242ac120002"), []byte("../../etc/passwd"), 1)
+	w := e.do(req{body: body, sig: sign(body), eventType: "IDENTIFICATION_MANUAL_FINISHED"})
+	if got := decode(t, w); w.Code != http.StatusAccepted || got.Status != "quarantined" {
+		t.Fatalf("response = %d %+v, want 202 quarantined", w.Code, got)
+	}
+	row := e.inbox.rows[0]
+	if row.Status != store.StatusQuarantined || !strings.Contains(row.QuarantineReason, "scanRef has '.'") {
+		t.Errorf("stored = %s %q, want quarantined with the scanRef's problem as the reason", row.Status, row.QuarantineReason)
+	}
+	if woken != 0 || e.counter(t, "kycflow_inbox_quarantined_total") != 1 {
+		t.Errorf("relay woken %d times, quarantined metric %v; want 0 and 1", woken, e.counter(t, "kycflow_inbox_quarantined_total"))
+	}
+}
+
 // counter sums a counter family over its labels.
 func (e *env) counter(t *testing.T, name string) float64 {
 	t.Helper()
