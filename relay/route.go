@@ -46,10 +46,20 @@ func (Router) Kinds() []string {
 // identification (plus a link to its company's lifecycle when it names
 // one), one per listed scanRef for an AML monitoring event, one for a KYB
 // company event. An error means the event can never be delivered, unless
-// it wraps ErrNotYet.
+// it wraps ErrNotYet. Every ID a workflow ID is built from passes
+// idenfy.ValidID first: ingest checks them too, but an event stored before
+// it did must not start kyc-../../etc/passwd either.
 func (rt Router) Route(ctx context.Context, row store.InboxEvent) ([]Delivery, error) {
 	switch row.Kind {
 	case string(idenfy.KindKYC):
+		if err := idenfy.ValidID(idenfy.IDScanRef, row.Subject); err != nil {
+			return nil, err
+		}
+		if row.CompanyID != "" {
+			if err := idenfy.ValidID(idenfy.IDCompany, row.CompanyID); err != nil {
+				return nil, err
+			}
+		}
 		sum, err := idenfy.Summarize(row.Body)
 		if err != nil {
 			return nil, fmt.Errorf("summarise identification: %w", err)
@@ -94,6 +104,9 @@ func (rt Router) kyb(ctx context.Context, row store.InboxEvent) ([]Delivery, err
 	if companyID == "" {
 		return nil, fmt.Errorf("%s names no company", row.EventType)
 	}
+	if err := idenfy.ValidID(idenfy.IDCompany, companyID); err != nil {
+		return nil, fmt.Errorf("%s: %w", row.EventType, err)
+	}
 	return []Delivery{rt.company(workflows.Event{InboxID: row.ID, Kind: row.Kind, EventType: row.EventType, CompanyID: companyID,
 		ClientID: row.ClientID, ExternalRef: row.ExternalRef, ReceivedAt: row.ReceivedAt, Company: &sum})}, nil
 }
@@ -118,6 +131,11 @@ func (rt Router) amlFanOut(row store.InboxEvent) ([]Delivery, error) {
 	}
 	if len(sum.ScanRefs) == 0 {
 		return nil, fmt.Errorf("AML monitoring %s lists no scanRef", sum.MonitoringID)
+	}
+	for _, ref := range sum.ScanRefs {
+		if err := idenfy.ValidID(idenfy.IDScanRef, ref); err != nil {
+			return nil, fmt.Errorf("AML monitoring: %w", err)
+		}
 	}
 	var out []Delivery
 	for _, ref := range sum.ScanRefs {

@@ -60,3 +60,28 @@ func TestRouteKYB(t *testing.T) {
 		t.Errorf("link event = %+v", e)
 	}
 }
+
+// An event stored before ingest checked IDs never starts a workflow from
+// an ID iDenfy could not have issued: Route refuses it (the relay then
+// quarantines it), whichever field the workflow ID would come from.
+func TestRouteRefusesInvalidIDs(t *testing.T) {
+	rt := relay.Router{TaskQueue: "q", CompanyOfClient: func(context.Context, string, string) (string, error) { return "../c", nil }}
+	ctx := context.Background()
+	for name, row := range map[string]store.InboxEvent{
+		"scanRef": {ID: 1, Kind: "kyc", EventType: idenfy.EventIdentification, SubjectType: idenfy.SubjectScanRef,
+			Subject: "../../etc/passwd", Body: fixture(t, "kyc_manual_approved.json")},
+		"linked company": {ID: 2, Kind: "kyc", EventType: idenfy.EventIdentification, SubjectType: idenfy.SubjectScanRef,
+			Subject: "scan-1", CompanyID: "c/1", Body: fixture(t, "kyc_manual_approved.json")},
+		"company": {ID: 3, Kind: "kyb", EventType: idenfy.EventCompanyReview, SubjectType: idenfy.SubjectCompanyID,
+			Subject: "c 1", CompanyID: "c 1", Body: fixture(t, "kyb_company_review.json")},
+		"company of a client": {ID: 4, Kind: "kyb", EventType: idenfy.EventCompanyTokenExpired, SubjectType: idenfy.SubjectClientID,
+			Subject: "company-client-5", ClientID: "company-client-5", Body: fixture(t, "kyb_company_token_expired.json")},
+		"listed scanRef": {ID: 5, Kind: "aml", EventType: idenfy.EventAMLMonitoring, SubjectType: idenfy.SubjectMonitoring,
+			Subject: "m-1", Body: []byte(`{"monitoringId":"m-1","scanRefList":["ok-1","a%2Fb"],"alertStatus":"ALERT"}`)},
+	} {
+		d, err := rt.Route(ctx, row)
+		if !errors.Is(err, idenfy.ErrInvalidID) || errors.Is(err, relay.ErrNotYet) {
+			t.Errorf("%s: Route() = %d deliveries, %v; want ErrInvalidID (quarantined)", name, len(d), err)
+		}
+	}
+}
