@@ -53,17 +53,19 @@ func (a *Lifecycle) RecordState(ctx context.Context, r workflows.Record) error {
 			}
 		}
 	}()
+	due, reason, _ := s.Waiting() // the compliance queue's columns
+	dueAt := sql.NullTime{Time: due, Valid: !due.IsZero()}
 	if s.Kind == workflows.KindCompany {
 		return a.Store.SaveCompany(ctx, store.Company{
 			CompanyID: s.CompanyID, WorkflowID: r.WorkflowID, ClientID: s.ClientID, ExternalRef: s.ExternalRef,
 			Stage: string(s.Stage), Status: s.Status, Final: s.Final, Decision: string(s.Decision), DecisionSeq: s.DecisionSeq,
-			Stuck: s.Stuck, Seq: s.Seq, State: string(state),
+			Stuck: s.Stuck, Seq: s.Seq, State: string(state), DueAt: dueAt, Reason: reason,
 		}, events)
 	}
 	v := store.Verification{
 		ScanRef: s.ScanRef, WorkflowID: r.WorkflowID, ClientID: s.ClientID, ExternalRef: s.ExternalRef, CompanyID: s.CompanyID,
 		Stage: string(s.Stage), Status: s.Status, Final: s.Final, Decision: string(s.Decision), DecisionSeq: s.DecisionSeq,
-		Stuck: s.Stuck, Seq: s.Seq, State: string(state),
+		Stuck: s.Stuck, Seq: s.Seq, State: string(state), DueAt: dueAt, Reason: reason,
 	}
 	return a.Store.SaveVerification(ctx, v, events)
 }

@@ -26,7 +26,7 @@ import (
 type Store interface {
 	Verification(ctx context.Context, scanRef string) (store.Verification, error)
 	Timeline(ctx context.Context, scanRef string) ([]store.TimelineEvent, error)
-	ListVerifications(ctx context.Context, f store.VerificationFilter) ([]store.Verification, int64, error)
+	ListVerifications(ctx context.Context, f store.LifecycleFilter) ([]store.Verification, int64, error)
 	InboxEvent(ctx context.Context, id int64) (store.InboxEvent, error)
 	Requeue(ctx context.Context, id int64, r store.Routing) error
 	Company(ctx context.Context, companyID string) (store.Company, error)
@@ -175,7 +175,7 @@ func timelineView(events []store.TimelineEvent) []Timeline {
 }
 
 func (a *API) list(c *gin.Context) {
-	f := store.VerificationFilter{Stage: c.Query("stage"), Status: c.Query("status"), Decision: c.Query("decision"), Limit: 50}
+	f := store.LifecycleFilter{Stage: c.Query("stage"), Status: c.Query("status"), Decision: c.Query("decision"), Limit: 50}
 	if s := c.Query("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 500 {

@@ -25,17 +25,21 @@ type Company struct {
 	State       string    `db:"state"` // the workflow's state as JSON
 	CreatedAt   time.Time `db:"created_at"`
 	UpdatedAt   time.Time `db:"updated_at"`
+	// DueAt and Reason: as in Verification.
+	DueAt  sql.NullTime `db:"due_at"`
+	Reason string       `db:"reason"`
 }
 
 const upsertCompany = `
 INSERT INTO companies (company_id, workflow_id, client_id, external_ref, stage, status, final,
-	decision, decision_seq, stuck, seq, state, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	decision, decision_seq, stuck, seq, state, created_at, updated_at, due_at, reason)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (company_id) DO UPDATE SET
 	workflow_id = excluded.workflow_id, client_id = excluded.client_id, external_ref = excluded.external_ref,
 	stage = excluded.stage, status = excluded.status, final = excluded.final,
 	decision = excluded.decision, decision_seq = excluded.decision_seq, stuck = excluded.stuck,
-	seq = excluded.seq, state = excluded.state, updated_at = excluded.updated_at
+	seq = excluded.seq, state = excluded.state, updated_at = excluded.updated_at,
+	due_at = excluded.due_at, reason = excluded.reason
 WHERE companies.seq <= excluded.seq`
 
 // SaveCompany appends timeline events and upserts the company projection in
@@ -43,7 +47,7 @@ WHERE companies.seq <= excluded.seq`
 func (d *DB) SaveCompany(ctx context.Context, c Company, events []TimelineEvent) error {
 	now := d.now()
 	return d.saveLifecycle(ctx, "company "+c.CompanyID, events, upsertCompany, c.CompanyID, c.WorkflowID, c.ClientID, c.ExternalRef,
-		c.Stage, c.Status, c.Final, c.Decision, c.DecisionSeq, c.Stuck, c.Seq, c.State, now, now)
+		c.Stage, c.Status, c.Final, c.Decision, c.DecisionSeq, c.Stuck, c.Seq, c.State, now, now, utcTime(c.DueAt), c.Reason)
 }
 
 // Company returns the projection of a company, or ErrNotFound.

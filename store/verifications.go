@@ -28,6 +28,10 @@ type Verification struct {
 	State       string    `db:"state"` // the workflow's state as JSON
 	CreatedAt   time.Time `db:"created_at"`
 	UpdatedAt   time.Time `db:"updated_at"`
+	// DueAt and Reason put a case waiting for a person in the compliance
+	// queue: when it is due (if it has a due time) and why it waits.
+	DueAt  sql.NullTime `db:"due_at"`
+	Reason string       `db:"reason"`
 }
 
 // TimelineEvent is one line of a lifecycle's evidence trail.
@@ -45,13 +49,14 @@ type TimelineEvent struct {
 // retried or reordered activity executions never move it backwards.
 const upsertVerification = `
 INSERT INTO verifications (scan_ref, workflow_id, client_id, external_ref, company_id, stage, status, final,
-	decision, decision_seq, stuck, seq, state, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	decision, decision_seq, stuck, seq, state, created_at, updated_at, due_at, reason)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (scan_ref) DO UPDATE SET
 	workflow_id = excluded.workflow_id, client_id = excluded.client_id, external_ref = excluded.external_ref,
 	company_id = excluded.company_id, stage = excluded.stage, status = excluded.status, final = excluded.final,
 	decision = excluded.decision, decision_seq = excluded.decision_seq, stuck = excluded.stuck,
-	seq = excluded.seq, state = excluded.state, updated_at = excluded.updated_at
+	seq = excluded.seq, state = excluded.state, updated_at = excluded.updated_at,
+	due_at = excluded.due_at, reason = excluded.reason
 WHERE verifications.seq <= excluded.seq`
 
 const insertTimeline = `
@@ -64,7 +69,7 @@ ON CONFLICT (workflow_id, seq) DO NOTHING`
 func (d *DB) SaveVerification(ctx context.Context, v Verification, events []TimelineEvent) error {
 	now := d.now()
 	return d.saveLifecycle(ctx, "verification "+v.ScanRef, events, upsertVerification, v.ScanRef, v.WorkflowID, v.ClientID, v.ExternalRef,
-		v.CompanyID, v.Stage, v.Status, v.Final, v.Decision, v.DecisionSeq, v.Stuck, v.Seq, v.State, now, now)
+		v.CompanyID, v.Stage, v.Status, v.Final, v.Decision, v.DecisionSeq, v.Stuck, v.Seq, v.State, now, now, utcTime(v.DueAt), v.Reason)
 }
 
 // saveLifecycle appends a lifecycle's timeline events and runs the upsert
@@ -139,42 +144,10 @@ func (d *DB) Timeline(ctx context.Context, scanRef string) ([]TimelineEvent, err
 	return out, nil
 }
 
-// VerificationFilter selects verifications for a list. Empty fields match
-// everything; After is the cursor (the last ID of the previous page).
-type VerificationFilter struct {
-	Stage, Status, Decision string
-	Limit                   int
-	After                   int64
-}
-
-// ListVerifications returns verifications newest first, and the cursor of
-// the next page (0 when this is the last one).
-func (d *DB) ListVerifications(ctx context.Context, f VerificationFilter) ([]Verification, int64, error) {
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
+// utcTime stores t in UTC: SQLite compares stored times as text.
+func utcTime(t sql.NullTime) sql.NullTime {
+	if t.Valid {
+		t.Time = t.Time.UTC()
 	}
-	q := `SELECT * FROM verifications WHERE 1 = 1`
-	var args []any
-	for col, v := range map[string]string{"stage": f.Stage, "status": f.Status, "decision": f.Decision} {
-		if v != "" {
-			q += " AND " + col + " = ?"
-			args = append(args, v)
-		}
-	}
-	if f.After > 0 {
-		q += " AND id < ?"
-		args = append(args, f.After)
-	}
-	q += " ORDER BY id DESC LIMIT ?"
-	args = append(args, f.Limit+1)
-	var out []Verification
-	if err := d.db.SelectContext(ctx, &out, d.db.Rebind(q), args...); err != nil {
-		return nil, 0, fmt.Errorf("list verifications: %w", err)
-	}
-	var next int64
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[len(out)-1].ID
-	}
-	return out, next, nil
+	return t
 }

@@ -70,21 +70,21 @@ func TestListVerifications(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		page, next, err := db.ListVerifications(ctx, store.VerificationFilter{Stage: "decided", Limit: 2})
+		page, next, err := db.ListVerifications(ctx, store.LifecycleFilter{Stage: "decided", Limit: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(page) != 2 || page[0].ScanRef != "s4" || page[1].ScanRef != "s2" || next == 0 {
 			t.Fatalf("first page = %v next %d", scanRefs(page), next)
 		}
-		page, next, err = db.ListVerifications(ctx, store.VerificationFilter{Stage: "decided", Limit: 2, After: next})
+		page, next, err = db.ListVerifications(ctx, store.LifecycleFilter{Stage: "decided", Limit: 2, After: next})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(page) != 1 || page[0].ScanRef != "s0" || next != 0 {
 			t.Errorf("second page = %v next %d, want [s0] and no more", scanRefs(page), next)
 		}
-		all, _, err := db.ListVerifications(ctx, store.VerificationFilter{Decision: "approved", Status: "APPROVED"})
+		all, _, err := db.ListVerifications(ctx, store.LifecycleFilter{Decision: "approved", Status: "APPROVED"})
 		if err != nil || len(all) != 5 {
 			t.Errorf("filter by decision and status = %d rows, %v", len(all), err)
 		}

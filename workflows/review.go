@@ -131,3 +131,16 @@ func (m *machine) review(now time.Time, r Review) {
 		s.CloseAt = now.Add(m.p.LateEventWindow)
 	}
 }
+
+// Waiting says whether the lifecycle waits for a compliance officer and,
+// if so, when the review is due (zero for an AML alert, which has no due
+// time) and why, in one line: the compliance queue's view of it.
+func (s *State) Waiting() (due time.Time, reason string, ok bool) {
+	switch s.Stage {
+	case StageAwaitingCompliance:
+		return s.ComplianceDue, strings.Join(strings.Fields(s.ReviewReason), " "), true
+	case StageAMLAlert:
+		return time.Time{}, strings.Join(strings.Fields(s.Details()), " "), true
+	}
+	return time.Time{}, "", false
+}

@@ -306,7 +306,7 @@ func TestMigrateCommand(t *testing.T) {
 			if err := cmd.ExecuteContext(context.Background()); err != nil {
 				t.Fatalf("migrate: %v\n%s", err, errOut.String())
 			}
-			want := fmt.Sprintf("database (%s) is at schema version 5\n", name)
+			want := fmt.Sprintf("database (%s) is at schema version 6\n", name)
 			if out.String() != want {
 				t.Errorf("migrate printed %q, want %q", out.String(), want)
 			}
