@@ -48,8 +48,9 @@ func TestBadInput(t *testing.T) {
 	defer db.Close()
 
 	good := fixture(t, "kyc_manual_approved.json")
-	fresh := func(ref string) []byte {
-		return bytes.Replace(good, []byte(`"scanRef": "`), []byte(`"scanRef": "`+ref), 1)
+	fresh := func(prefix string) []byte { // a new scanRef of iDenfy's length: the prefix replaces the fixture's first characters
+		const fixtureRef = "5b6c0a2e-2f1d-11ef-9a1b-0242ac120002"
+		return bytes.Replace(good, []byte(`"scanRef": "`+fixtureRef[:len(prefix)]), []byte(`"scanRef": "`+prefix), 1)
 	}
 	validSig := idenfy.Sign(good, []byte(testKey))
 	flipped := bytes.Clone(good)
@@ -90,6 +91,8 @@ func TestBadInput(t *testing.T) {
 		{name: "signed invalid UTF-8 in the scanRef", body: badUTF8Ref, want: 202, stored: store.StatusQuarantined},
 		{name: "signed invalid UTF-8 elsewhere", body: badUTF8Elsewhere, want: 202, stored: store.StatusQuarantined},
 		{name: "signed NUL in the scanRef", body: nulRef, want: 202, stored: store.StatusQuarantined},
+		{name: "signed path-traversal scanRef", body: bytes.Replace(good, []byte("5b6c0a2e-2f1d-11ef-9a1b-0242ac120002"), []byte("../../etc/passwd"), 1),
+			want: 202, stored: store.StatusQuarantined},
 		{name: "signed body without scanRef", body: []byte(`{"final": true, "status": {"overall": "APPROVED"}}`), want: 202, stored: store.StatusQuarantined},
 		{name: "signed 10 kB scanRef", body: []byte(`{"final": true, "scanRef": "` + strings.Repeat("a", 10_000) + `"}`), want: 202, stored: store.StatusQuarantined},
 		{name: "signed KYC body on the AML route", route: "aml", body: fresh("wrongroute-"), want: 202, stored: store.StatusQuarantined},
