@@ -54,7 +54,8 @@ func newDevCmd(environ []string, stderr io.Writer) *cobra.Command {
   - the embedded SQLite store (kycflow.db), unless KYCFLOW_DATABASE_URL is set.
 
 Without configured keys it invents a signing key and an API token, keeps them in the data
-directory (so restarts and "kycflow simulate" agree) and prints them. State survives a restart;
+directory (so restarts and "kycflow simulate" agree) and prints them. State survives a restart
+(with --ephemeral only kycflow's own store does: Temporal's workflows are lost at exit);
 Ctrl-C shuts everything down cleanly.
 
 ` + configHelp,
@@ -149,7 +150,7 @@ func runDev(ctx context.Context, cfg Config, o devOptions, log *slog.Logger) err
 	wg.Go(func() { errc <- runServe(ctx, cfg, log, webLn) })
 
 	ep := devEndpoints{API: "http://" + displayAddr(webLn.Addr()), UI: ui.URL(), Temporal: temporalAddr, Key: cfg.DefaultKeys[0], Token: cfg.APIToken}
-	printBanner(o.bannerOut, ep, cfg)
+	printBanner(o.bannerOut, ep, cfg, o.Ephemeral)
 	if o.ReadyCallback != nil {
 		o.ReadyCallback(ep)
 	}
@@ -190,7 +191,7 @@ func displayAddr(a net.Addr) string {
 	return a.String()
 }
 
-func printBanner(w io.Writer, ep devEndpoints, cfg Config) {
+func printBanner(w io.Writer, ep devEndpoints, cfg Config, ephemeral bool) {
 	if w == nil {
 		w = os.Stdout
 	}
@@ -211,7 +212,23 @@ Try it (in another terminal, from this directory):
   or with explicit settings:
   go run ./cmd/kycflow simulate review-approved --url %s --key %s --api-token %s
 
-Ctrl-C stops everything; state is kept in the data directory.
+Ctrl-C stops everything. %s
 
-`, ep.UI, ep.API, ep.API, ep.Token, ep.Temporal, cfg.TemporalNamespace, cfg.TaskQueue, cfg.DataDir, ep.Key, ep.API, ep.Key, ep.Token)
+`, ep.UI, ep.API, ep.API, ep.Token, ep.Temporal, cfg.TemporalNamespace, cfg.TaskQueue, cfg.DataDir, ep.Key, ep.API, ep.Key, ep.Token,
+		stateNote(cfg, ephemeral))
+}
+
+// stateNote says what survives Ctrl-C: --ephemeral keeps only Temporal in
+// memory; kycflow's store (SQLite in the data directory, or PostgreSQL)
+// and the dev secrets are kept either way.
+func stateNote(cfg Config, ephemeral bool) string {
+	temporal := "Temporal's state (temporal.db) is kept in " + cfg.DataDir + " and the next start continues"
+	if ephemeral {
+		temporal = "Temporal runs in memory (--ephemeral): its workflows and history are lost at exit"
+	}
+	store := "kycflow's own store (kycflow.db) and the dev key and token stay in " + cfg.DataDir
+	if cfg.DatabaseURL != "" {
+		store = "kycflow's own store stays in its PostgreSQL database, the dev key and token in " + cfg.DataDir
+	}
+	return temporal + ";\n" + store + "."
 }

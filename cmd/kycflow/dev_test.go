@@ -178,3 +178,32 @@ func TestDevRestartKeepsStateAndWaitingLifecyclesContinue(t *testing.T) {
 		t.Errorf("waiting lifecycle after restart: %v", err)
 	}
 }
+
+// The banner says where state lives: with --ephemeral Temporal's is in
+// memory and gone at exit, while kycflow's own store stays where it is.
+func TestDevBannerSaysWhereStateLives(t *testing.T) {
+	ep := devEndpoints{API: "http://localhost:8080", UI: "http://localhost:8233", Temporal: "127.0.0.1:7233", Key: "k", Token: "t"}
+	for _, c := range []struct {
+		name      string
+		ephemeral bool
+		dbURL     string
+		want      []string
+	}{
+		{"persistent", false, "", []string{"Temporal's state (temporal.db) is kept in kycflow-data",
+			"kycflow's own store (kycflow.db) and the dev key and token stay in kycflow-data"}},
+		{"ephemeral", true, "", []string{"Temporal runs in memory (--ephemeral)", "lost at exit",
+			"kycflow's own store (kycflow.db) and the dev key and token stay in kycflow-data"}},
+		{"ephemeral on PostgreSQL", true, "postgres://db/kycflow", []string{"lost at exit", "kycflow's own store stays in its PostgreSQL database"}},
+	} {
+		var buf strings.Builder
+		printBanner(&buf, ep, Config{DataDir: "kycflow-data", DatabaseURL: c.dbURL, TemporalNamespace: "default", TaskQueue: "kycflow"}, c.ephemeral)
+		for _, want := range c.want {
+			if !strings.Contains(buf.String(), want) {
+				t.Errorf("%s: banner lacks %q:\n%s", c.name, want, buf.String())
+			}
+		}
+		if c.ephemeral && strings.Contains(buf.String(), "state is kept") {
+			t.Errorf("%s: banner says state is kept:\n%s", c.name, buf.String())
+		}
+	}
+}
