@@ -50,6 +50,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"route", "outcome"}),
 	}
 	reg.MustRegister(m.requests, m.quarantined, m.notAllowedIPs, m.ack)
+	// The counters operators alert on exist from the start, at zero (an
+	// absent series looks like a broken scrape), the allowlist's whether
+	// or not an allowlist is configured.
+	for _, route := range idenfy.Kinds {
+		m.quarantined.WithLabelValues(string(route))
+		for _, mode := range []string{ModeEnforce, ModeReport} {
+			m.notAllowedIPs.WithLabelValues(string(route), mode)
+		}
+	}
 	return m
 }
 
