@@ -49,8 +49,8 @@ func do(h http.Handler, method, path, auth string) *httptest.ResponseRecorder {
 func TestEveryRouteNeedsTheToken(t *testing.T) {
 	h, _ := newAPI(t)
 	for _, route := range [][2]string{{"GET", "/v1/verifications"}, {"GET", "/v1/verifications/s1"},
-		{"POST", "/v1/verifications/s1/review"}, {"POST", "/v1/events/1/redrive"},
-		{"GET", "/v1/companies/c1"}, {"POST", "/v1/companies/c1/review"}} {
+		{"POST", "/v1/verifications/s1/review"}, {"POST", "/v1/events/1/redrive"}, {"GET", "/v1/events?status=quarantined"},
+		{"GET", "/v1/companies"}, {"GET", "/v1/companies/c1"}, {"POST", "/v1/companies/c1/review"}, {"GET", "/v1/queue"}} {
 		for _, auth := range []string{"", "Bearer wrong", "Basic " + token, token, "Bearer " + token + "x"} {
 			if w := do(h, route[0], route[1], auth); w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") == "" {
 				t.Errorf("%s %s with %q = %d, want 401", route[0], route[1], auth, w.Code)

@@ -13,19 +13,55 @@ import (
 	"kycflow/workflows"
 )
 
-// Company is a KYB company lifecycle as the API shows it: the same stage
-// and decision vocabulary as a verification.
+// CompanySummary is a KYB company lifecycle in a list: the same stage and
+// decision vocabulary as a verification.
+type CompanySummary struct {
+	CompanyID   string    `json:"companyId"`
+	ClientID    string    `json:"clientId"`
+	ExternalRef string    `json:"externalRef"`
+	WorkflowID  string    `json:"workflowId"`
+	Stage       string    `json:"stage"`
+	Status      string    `json:"status"`
+	Decision    string    `json:"decision"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+// Company is a KYB company lifecycle with its beneficiaries and screenings.
 type Company struct {
-	CompanyID     string             `json:"companyId"`
-	ClientID      string             `json:"clientId"`
-	ExternalRef   string             `json:"externalRef"`
-	WorkflowID    string             `json:"workflowId"`
-	Stage         string             `json:"stage"`
-	Status        string             `json:"status"`
-	Decision      string             `json:"decision"`
-	UpdatedAt     time.Time          `json:"updatedAt"`
+	CompanySummary
 	Beneficiaries []string           `json:"beneficiaries"` // linked KYC scanRefs
 	Screenings    []idenfy.Screening `json:"screenings"`    // per subject, IDs and statuses only
+}
+
+// CompanyList is a page of companies.
+type CompanyList struct {
+	Items      []CompanySummary `json:"items"`
+	NextCursor *string          `json:"nextCursor"`
+}
+
+// listCompanies is GET /v1/companies: newest first, filtered like the
+// verification list.
+func (a *API) listCompanies(c *gin.Context) {
+	f, err := lifecycleFilter(c)
+	if err != nil {
+		a.refuse(c, err)
+		return
+	}
+	cs, next, err := a.store.ListCompanies(c.Request.Context(), f)
+	if err != nil {
+		a.unavailable(c, err)
+		return
+	}
+	out := CompanyList{Items: make([]CompanySummary, len(cs)), NextCursor: idCursor(next)}
+	for i, co := range cs {
+		out.Items[i] = companySummary(co)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func companySummary(co store.Company) CompanySummary {
+	return CompanySummary{CompanyID: co.CompanyID, ClientID: co.ClientID, ExternalRef: co.ExternalRef, WorkflowID: co.WorkflowID,
+		Stage: co.Stage, Status: co.Status, Decision: co.Decision, UpdatedAt: co.UpdatedAt.UTC()}
 }
 
 // CompanyDetail is a company with its evidence trail.
@@ -53,16 +89,15 @@ func (a *API) company(c *gin.Context) {
 	var s workflows.State
 	_ = json.Unmarshal([]byte(co.State), &s) // the columns stand even if the state cannot be read
 	out := companyStateView(s)
-	out.CompanyID, out.ClientID, out.ExternalRef, out.WorkflowID = co.CompanyID, co.ClientID, co.ExternalRef, co.WorkflowID
-	out.Stage, out.Status, out.Decision, out.UpdatedAt = co.Stage, co.Status, co.Decision, co.UpdatedAt.UTC()
+	out.CompanySummary = companySummary(co) // the columns stand over the state
 	c.JSON(http.StatusOK, CompanyDetail{Company: out, Timeline: timelineView(events)})
 }
 
 // companyStateView shows a company lifecycle's state in the API's shape.
 func companyStateView(s workflows.State) Company {
-	out := Company{CompanyID: s.CompanyID, ClientID: s.ClientID, ExternalRef: s.ExternalRef, WorkflowID: workflows.CompanyID(s.CompanyID),
-		Stage: string(s.Stage), Status: s.Status, Decision: string(s.Decision), UpdatedAt: s.UpdatedAt.UTC(),
-		Beneficiaries: []string{}, Screenings: []idenfy.Screening{}}
+	out := Company{CompanySummary: CompanySummary{CompanyID: s.CompanyID, ClientID: s.ClientID, ExternalRef: s.ExternalRef,
+		WorkflowID: workflows.CompanyID(s.CompanyID), Stage: string(s.Stage), Status: s.Status, Decision: string(s.Decision),
+		UpdatedAt: s.UpdatedAt.UTC()}, Beneficiaries: []string{}, Screenings: []idenfy.Screening{}}
 	if s.Company != nil {
 		out.Beneficiaries = append(out.Beneficiaries, s.Company.Beneficiaries...)
 		out.Screenings = append(out.Screenings, s.Company.Screenings...)

@@ -111,7 +111,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, ln net.Listener
 	}
 	defer func() { stopRelay(); <-relayDone }()
 
-	operator.New(db, tc, operator.Options{Token: cfg.APIToken, Log: log, Requeued: rl.Notify}).Register(engine)
+	operator.New(db, tc, operator.Options{Token: cfg.APIToken, Log: log, Requeued: rl.Notify, Metrics: operator.NewMetrics(reg, db)}).Register(engine)
 	if cfg.APIToken == "" {
 		log.Warn("KYCFLOW_API_TOKEN is not set: the operator API (/v1) refuses every request")
 	}
