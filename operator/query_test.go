@@ -2,8 +2,12 @@ package operator_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+
+	"kycflow/store"
+	"kycflow/workflows"
 )
 
 // Every list route refuses a parameter it does not know, a repeated one,
@@ -46,5 +50,22 @@ func TestListFiltersAreValidated(t *testing.T) {
 		if w := get(h, ok, "Bearer "+token); w.Code != http.StatusOK {
 			t.Errorf("GET %s = %d %s, want 200", ok, w.Code, w.Body)
 		}
+	}
+}
+
+// The store's queue holds exactly the stages in which a lifecycle waits
+// for a person (State.Waiting), and every stage the list filters take is
+// one the workflows know.
+func TestQueueStagesAreTheWaitingStages(t *testing.T) {
+	all := []workflows.Stage{workflows.StageAwaitingResult, workflows.StageAutoChecked, workflows.StageInReview, workflows.StageDeciding,
+		workflows.StageAwaitingCompliance, workflows.StageDecided, workflows.StageMonitoring, workflows.StageAMLAlert, workflows.StageClosed}
+	var waiting []string
+	for _, st := range all {
+		if _, _, ok := (&workflows.State{Stage: st}).Waiting(); ok {
+			waiting = append(waiting, string(st))
+		}
+	}
+	if !slices.Equal(waiting, store.QueueStages) {
+		t.Errorf("store.QueueStages = %v, want the waiting stages %v", store.QueueStages, waiting)
 	}
 }

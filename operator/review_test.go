@@ -92,6 +92,7 @@ func TestReviewBodyIsStrict(t *testing.T) {
 		{`{"reviewer":"a","decision":"approve","reason":"ok","Decision":"reject"}`, `"Decision"`},
 		{`{"reviewer":"a","decision":"approve","reason":"ok","decision":"reject"}`, `"decision"`},
 		{`{"reviewer":"a","DECISION":"reject","reason":"ok"}`, `"DECISION"`},
+		{`{"reviewer":"a","decision":"approve","reason":"ok","d\u0065cision":"reject"}`, `"decision"`},
 		{`{"reviewer":"a","decision":"approve","reason":"ok","reviewr":"b"}`, `"reviewr"`},
 		{`{"reviewer":"a","decision":"approve","reason":"ok","extra":{"decision":"reject"}}`, `"extra"`},
 		{`{"reviewer":"a","decision":"approve","reason":"ok","ſcanRef":"x"}`, `"ſcanRef"`},
