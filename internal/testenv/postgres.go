@@ -24,7 +24,9 @@ import (
 // DatabaseURLEnv names the PostgreSQL server tests use.
 const DatabaseURLEnv = "KYCFLOW_TEST_DATABASE_URL"
 
-const template = "kycflow_test_template"
+// template is the migrated database each test's database is cloned from,
+// named by the schema it holds.
+var template = "kycflow_test_template_" + store.SchemaDigest()
 
 // lockKey serialises template creation and cloning across test processes.
 const lockKey = 7_311_420_001
