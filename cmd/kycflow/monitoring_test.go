@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,33 @@ func TestAMLAlertFansOutToEveryListedLifecycle(t *testing.T) {
 	if code, _ := sys.review(t, "aml-a", `{"reviewer":"alice","decision":"clear","reason":"again"}`); code != 409 {
 		t.Errorf("clear outside aml_alert = %d, want 409", code)
 	}
+	// The clear released aml-a's hold downstream, once, under its own
+	// webhook-id; aml-b, still on alert, stays held.
+	actions := func() []string {
+		var out []string
+		for _, m := range down.onboarding.Effective() {
+			out = append(out, fmt.Sprintf("%s:%v", m.Body["scanRef"], m.Body["decision"]))
+		}
+		slices.Sort(out)
+		return out
+	}
+	want := []string{"aml-a:approved", "aml-a:hold", "aml-a:release", "aml-b:approved", "aml-b:hold"}
+	waitFor(t, 20*time.Second, func() bool { return slices.Equal(actions(), want) })
+	for _, m := range down.onboarding.Effective() {
+		if m.Body["decision"] == "release" && (!strings.HasPrefix(m.ID, "kyc-aml-a-release-") || m.Body["reviewer"] != "alice" || down.onboarding.Attempts(m.ID) != 1) {
+			t.Errorf("release %s = %v (%d attempts), want alice's, with a webhook-id of its own", m.ID, m.Body, down.onboarding.Attempts(m.ID))
+		}
+	}
+	d := sys.waitUntil(t, "aml-a", 20*time.Second, func(d detail) bool { return d.count(workflows.EntryOnboarded) == 3 })
+	var said []string
+	for _, e := range d.Timeline {
+		if e.Type == workflows.EntryOnboarded {
+			said = append(said, strings.Fields(e.Detail)[0])
+		}
+	}
+	if !slices.Equal(said, []string{"decision", "hold", "release"}) {
+		t.Errorf("onboarding entries begin %q, want decision, hold, release", said)
+	}
 	var b detailWithMonitoring
 	sys.getJSON(t, "/v1/verifications/aml-b", &b)
 	if b.Stage != "aml_alert" || !b.Monitoring.Alert || !b.Monitoring.Active || len(b.Monitoring.MonitoringIDs) != 1 {
@@ -69,7 +97,7 @@ func TestAMLAlertFansOutToEveryListedLifecycle(t *testing.T) {
 
 	stop := amlBody(t, "mon-1", "DECLINED", "STOPPED", "aml-a")
 	sys.post(t, "aml", stop, signed(stop))
-	d := sys.waitUntil(t, "aml-a", 30*time.Second, func(d detail) bool { return d.Stage == "closed" })
+	d = sys.waitUntil(t, "aml-a", 30*time.Second, func(d detail) bool { return d.Stage == "closed" })
 	if d.count(workflows.EntryMonitoringStopped) != 1 || d.Decision != "approved" {
 		t.Errorf("after STOPPED: %+v", d)
 	}
