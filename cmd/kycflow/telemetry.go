@@ -32,8 +32,11 @@ func newTelemetry() *telemetry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reporter := promreporter.NewReporter(promreporter.Options{Registerer: reg, OnRegisterError: func(error) {}})
+	// No scope prefix: the SDK already names its metrics temporal_… (as
+	// Temporal's SDK metrics reference lists them); a "temporal" prefix
+	// exported temporal_temporal_request.
 	scope, _ := tallyv4.NewRootScope(tallyv4.ScopeOptions{CachedReporter: reporter, Separator: promreporter.DefaultSeparator,
-		SanitizeOptions: &sdktally.PrometheusSanitizeOptions, Prefix: "temporal"}, time.Second)
+		SanitizeOptions: &sdktally.PrometheusSanitizeOptions}, time.Second)
 	return &telemetry{reg: reg, temporal: sdktally.NewMetricsHandler(scope), activities: activities.NewMetrics(reg)}
 }
 

@@ -3,13 +3,19 @@ package main
 import (
 	"encoding/json"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"kycflow/internal/testtemporal"
+	"kycflow/simulate"
 	"kycflow/workflows"
 )
 
@@ -85,4 +91,98 @@ func TestMetricsAndReadiness(t *testing.T) {
 	if resp.StatusCode != 200 || ready.Status != "degraded" || ready.Checks["temporal"] != "unreachable" {
 		t.Errorf("readyz without Temporal = %d %+v; want 200 degraded (webhooks are still taken)", resp.StatusCode, ready)
 	}
+}
+
+// metricNames lists the metric families of a Prometheus text exposition.
+func metricNames(exposition string) []string {
+	var names []string
+	for line := range strings.Lines(exposition) {
+		if f := strings.Fields(line); len(f) >= 3 && f[0] == "#" && f[1] == "TYPE" {
+			names = append(names, f[2])
+		}
+	}
+	return names
+}
+
+// The Temporal SDK names its metrics temporal_… itself (as Temporal's SDK
+// metrics reference lists them): the scope must add no prefix of its own.
+func TestTemporalSDKMetricNames(t *testing.T) {
+	tel := newTelemetry()
+	tel.temporal.Counter("temporal_request").Inc(1)
+	srv := httptest.NewServer(tel.handler())
+	defer srv.Close()
+	var names []string
+	waitFor(t, 10*time.Second, func() bool { // the SDK's metrics are reported every second
+		names = metricNames(scrape(t, srv.URL))
+		return slices.ContainsFunc(names, func(n string) bool { return strings.HasSuffix(n, "temporal_request") })
+	})
+	if !slices.Contains(names, "temporal_request") || slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "temporal_temporal_") }) {
+		t.Errorf("/metrics names %v, want temporal_request", slices.DeleteFunc(names, func(n string) bool { return !strings.Contains(n, "temporal") }))
+	}
+}
+
+// readmeOperationsMetrics returns the metric names README.md's Operations
+// section writes in backticks (labels and all).
+func readmeOperationsMetrics(t *testing.T) []string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Operations\n")
+	if !ok {
+		t.Fatal("README.md has no Operations section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	var names []string
+	for _, m := range regexp.MustCompile("`((?:kycflow|temporal)_[a-z0-9_]+)").FindAllStringSubmatch(section, -1) {
+		if !slices.Contains(names, m[1]) {
+			names = append(names, m[1])
+		}
+	}
+	return names
+}
+
+// Every metric README's Operations section names is exported by serve's or
+// the worker's /metrics after a simulated lifecycle (decided, onboarded,
+// notified), so the README and the code cannot drift apart.
+func TestReadmeOperationsMetricsExist(t *testing.T) {
+	documented := readmeOperationsMetrics(t)
+	if len(documented) < 10 {
+		t.Fatalf("README's Operations section names %d metrics (%v); the parser lost them", len(documented), documented)
+	}
+	ts := testtemporal.New(t)
+	down, env := newDownstream(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := ln.Addr().String()
+	ln.Close()
+	sys := startSystem(t, ts, ts.GetFrontendHostPort(), append(env, "KYCFLOW_METRICS_ADDR="+metricsAddr)...)
+	s, err := simulate.Build("review-approved", mrand.New(mrand.NewPCG(3, 4)), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range s.Webhooks {
+		if r := sys.post(t, string(w.Route), w.Body, signed(w.Body)); r.Code != http.StatusOK {
+			t.Fatalf("%s: %d", w.EventType, r.Code)
+		}
+	}
+	sys.waitUntil(t, s.Subject, 30*time.Second, hasEntry(workflows.EntryNotified))
+	if len(down.onboarding.Effective()) != 1 {
+		t.Fatal("no onboarding call")
+	}
+	var missing []string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) { // the SDK reports every second
+		exported := append(metricNames(scrape(t, sys.url+"/metrics")), metricNames(scrape(t, "http://"+metricsAddr+"/metrics"))...)
+		missing = slices.DeleteFunc(slices.Clone(documented), func(n string) bool { return slices.Contains(exported, n) })
+		if len(missing) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("README's Operations section names metrics that neither serve's nor the worker's /metrics exports: %v", missing)
+	}
+	t.Logf("README's Operations section names %d metrics: %v", len(documented), documented)
 }
