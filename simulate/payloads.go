@@ -67,7 +67,7 @@ type result struct {
 }
 
 // identification renders an identification webhook body with the field
-// names and shapes of idenfy.md §1.
+// names and shapes iDenfy documents (docs/idenfy.md).
 func identification(scanRef, clientID string, p person, res result, at time.Time, nonce int) []byte {
 	str := func(s string) *string {
 		if s == "" {

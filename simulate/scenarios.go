@@ -152,7 +152,7 @@ func companyEvents(company, client, beneficiary string, now time.Time) []Webhook
 	}
 }
 
-// monitoringEvent renders an AML_MONITORING webhook (idenfy.md §5.2) for
+// monitoringEvent renders an AML_MONITORING webhook (docs/idenfy.md) for
 // one monitored person, with fake data.
 func monitoringEvent(monitoringID, scanRef string, p person, alertStatus, status, sanctions string) Webhook {
 	b, err := json.Marshal(map[string]any{
