@@ -29,8 +29,8 @@ var Names = []string{"approved", "review-approved", "denied", "suspected", "expi
 
 // Describe explains each scenario for --help.
 var Describe = map[string]string{
-	"approved":        "automatic final APPROVED (one webhook) → decided/approved",
-	"review-approved": "automatic SUSPECTED final:false, then manual APPROVED final:true → decided/approved",
+	"approved":        "automatic final APPROVED (one webhook) → approved (monitoring/approved with AML monitoring on, the default)",
+	"review-approved": "automatic SUSPECTED final:false, then manual APPROVED final:true → approved (monitoring/approved)",
 	"denied":          "automatic DENIED final:false, then manual DENIED → decided/rejected",
 	"suspected":       "manual SUSPECTED final:true → awaiting_compliance (compliance review)",
 	"expired":         "IDENTIFICATION_EXPIRED → decided/resubmission_requested",
@@ -38,7 +38,7 @@ var Describe = map[string]string{
 	"late":            "approved, then a stale final:false after the final → recorded stale, still approved",
 	"aml-alert":       "approved, then an AML monitoring ALERT (sanctions flag) → aml_alert, awaiting a clear/confirm review",
 	"aml-clear":       "approved, an AML ALERT, then iDenfy resolves the match → back to monitoring",
-	"kyb":             "KYB: company submit, review APPROVED, clean AML review → decided/approved",
+	"kyb":             "KYB: company submit, review APPROVED, clean AML review → decided/approved (companies are not AML-monitored)",
 	"kyb-review":      "KYB: submit, review APPROVED, a beneficiary's KYC, a PEP flag on the beneficiary's AML review → awaiting_compliance",
 }
 

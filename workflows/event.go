@@ -44,7 +44,7 @@ func (e Event) DedupKey() string {
 
 // SemanticKey identifies the result the event carries, whatever its bytes:
 // a re-sent webhook with fresh file URLs has the same semantic key. It
-// covers every field the decision policy reads (DESIGN.md §2 names the
+// covers every field the decision policy reads (the README's lifecycle rules name the
 // statuses; the screening flags and tags are added so that a re-sent result
 // whose flags changed is never mistaken for a duplicate).
 func (e Event) SemanticKey() string {

@@ -8,7 +8,7 @@ import (
 	"kycflow/idenfy"
 )
 
-// Stage is where a lifecycle stands (DESIGN.md §3).
+// Stage is where a lifecycle stands (README: "The lifecycle").
 type Stage string
 
 // Stages.
