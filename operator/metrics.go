@@ -30,6 +30,11 @@ func NewMetrics(reg prometheus.Registerer, queue QueueCounter) *Metrics {
 		Name: "kycflow_operator_refusals_total",
 		Help: "Operator API (/v1) requests answered with a 4xx or 5xx status, by status.",
 	}, []string{"status"})}
+	// The answers the API gives are exported from the start, at zero, so
+	// an alert on their rate sees the first one.
+	for _, code := range []int{400, 401, 403, 404, 409, 413, 503, 504} {
+		m.refusals.WithLabelValues(strconv.Itoa(code))
+	}
 	reg.MustRegister(m.refusals, &queueDepth{queue: queue, desc: prometheus.NewDesc("kycflow_queue_depth",
 		"Cases waiting for a compliance officer, by kind (kyc, kyb) and stage (awaiting_compliance, aml_alert); read from the database on scrape.",
 		[]string{"kind", "stage"}, nil)})
