@@ -206,13 +206,14 @@ func TestMetricsCountRefusalsAndTheQueue(t *testing.T) {
 		`kycflow_operator_refusals_total{status="404"}`:               2,
 		`kycflow_queue_depth{kind="kyc",stage="awaiting_compliance"}`: 2, `kycflow_queue_depth{kind="kyc",stage="aml_alert"}`: 1,
 		`kycflow_queue_depth{kind="kyb",stage="awaiting_compliance"}`: 1, `kycflow_queue_depth{kind="kyb",stage="aml_alert"}`: 0,
+		`kycflow_operator_refusals_total{status="409"}`: 0, // exported at zero before the first
 	} {
 		if v, ok := got[series]; !ok || v != want {
 			t.Errorf("%s = %v (present %v), want %v", series, v, ok, want)
 		}
 	}
-	if len(got) != 7 {
-		t.Errorf("series = %v, want the 3 refusal statuses and the 4 queue depths", got)
+	if len(got) != 12 {
+		t.Errorf("series = %v, want the 8 refusal statuses and the 4 queue depths", got)
 	}
 }
 
