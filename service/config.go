@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"errors"
@@ -18,8 +18,8 @@ import (
 	"kycflow/workflows"
 )
 
-// Config is everything kycflow reads from its environment. main is the
-// only reader of environment variables; libraries get small option structs.
+// Config is everything kycflow reads from its environment. cmd/kycflow
+// passes the environment in; libraries get small option structs.
 type Config struct {
 	ListenAddr  string `env:"KYCFLOW_LISTEN_ADDR" envDefault:":8080"`
 	DatabaseURL string `env:"KYCFLOW_DATABASE_URL"`
@@ -95,8 +95,11 @@ type Config struct {
 	onboardingKeys []outbound.Secret
 	sinks          []activities.Sink
 	payloadKeys    *store.PayloadKeys
-	tel            *telemetry // shared by dev's serve and worker; nil: each makes its own
-	pauseRelay     bool       // `bench ingest --relay=false`: serve stores, nobody delivers
+
+	// Telemetry is shared by dev's serve and worker; nil: each makes its own.
+	Telemetry *Telemetry `env:"-"`
+	// PauseRelay (`bench ingest --relay=false`): serve stores, nobody delivers.
+	PauseRelay bool `env:"-"`
 }
 
 // LoadConfig reads the configuration from environ (os.Environ form) and
@@ -246,7 +249,7 @@ func (c Config) SigningKeys() map[idenfy.Kind][][]byte {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("listen_addr", c.ListenAddr),
-		slog.String("database", cmpOr(redactURL(c.DatabaseURL), "none", "embedded sqlite")),
+		slog.String("database", cmpOr(RedactURL(c.DatabaseURL), "none", "embedded sqlite")),
 		slog.String("data_dir", c.DataDir),
 		slog.Bool("migrate_on_start", c.MigrateOnStart),
 		slog.String("kyc_keys", countKeys(c.KYCKeys)),
@@ -271,7 +274,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("aml_alert_action", c.AMLAlertAction),
 		slog.Duration("compliance_sla", c.ComplianceSLA),
 		slog.Bool("four_eyes", c.FourEyes),
-		slog.String("onboarding_url", redactURL(c.OnboardingURL)),
+		slog.String("onboarding_url", RedactURL(c.OnboardingURL)),
 		slog.String("onboarding_keys", countKeys(c.OnboardingKeys)),
 		slog.Int("notify_sinks", len(c.NotifyURLs)),
 		slog.String("smtp_host", c.SMTPHost),
@@ -295,7 +298,8 @@ func countKeys(keys []string) string {
 	return fmt.Sprintf("%d key(s), redacted", len(keys))
 }
 
-func redactURL(raw string) string {
+// RedactURL hides the password of a database URL for logs and reports.
+func RedactURL(raw string) string {
 	if raw == "" {
 		return "none"
 	}

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"fmt"
@@ -83,8 +83,8 @@ func (c Config) Effects() *activities.Effects {
 		Sinks:         c.sinks,
 		MailEvents:    mailEvents,
 	}
-	if c.tel != nil {
-		e.Metrics = c.tel.activities
+	if c.Telemetry != nil {
+		e.Metrics = c.Telemetry.Activities
 	}
 	if c.SMTPHost != "" {
 		e.Mailer = &activities.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, From: c.SMTPFrom, To: c.SMTPTo,

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -20,15 +20,16 @@ import (
 	"kycflow/activities"
 )
 
-// telemetry is one process's metrics: kycflow's own and the Temporal SDK's,
+// Telemetry is one process's metrics: kycflow's own and the Temporal SDK's,
 // on one Prometheus registry (so /metrics shows both).
-type telemetry struct {
-	reg        *prometheus.Registry
-	temporal   client.MetricsHandler
-	activities *activities.Metrics
+type Telemetry struct {
+	reg      *prometheus.Registry
+	temporal client.MetricsHandler
+	// Activities are the activity metrics on the same registry.
+	Activities *activities.Metrics
 }
 
-func newTelemetry() *telemetry {
+func NewTelemetry() *Telemetry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reporter := promreporter.NewReporter(promreporter.Options{Registerer: reg, OnRegisterError: func(error) {}})
@@ -37,23 +38,23 @@ func newTelemetry() *telemetry {
 	// exported temporal_temporal_request.
 	scope, _ := tallyv4.NewRootScope(tallyv4.ScopeOptions{CachedReporter: reporter, Separator: promreporter.DefaultSeparator,
 		SanitizeOptions: &sdktally.PrometheusSanitizeOptions}, time.Second)
-	return &telemetry{reg: reg, temporal: sdktally.NewMetricsHandler(scope), activities: activities.NewMetrics(reg)}
+	return &Telemetry{reg: reg, temporal: sdktally.NewMetricsHandler(scope), Activities: activities.NewMetrics(reg)}
 }
 
-// telemetryOf returns the process's telemetry: the one dev shares between
+// telemetryOf returns the process's Telemetry: the one dev shares between
 // its serve and worker, or a new one.
-func (c Config) telemetryOf() *telemetry {
-	if c.tel != nil {
-		return c.tel
+func (c Config) telemetryOf() *Telemetry {
+	if c.Telemetry != nil {
+		return c.Telemetry
 	}
-	return newTelemetry()
+	return NewTelemetry()
 }
 
-func (t *telemetry) handler() http.Handler { return promhttp.HandlerFor(t.reg, promhttp.HandlerOpts{}) }
+func (t *Telemetry) handler() http.Handler { return promhttp.HandlerFor(t.reg, promhttp.HandlerOpts{}) }
 
 // serveMetrics serves GET /metrics on addr until ctx ends (the worker's
 // metrics listener, KYCFLOW_METRICS_ADDR).
-func serveMetrics(ctx context.Context, addr string, t *telemetry, log *slog.Logger) error {
+func serveMetrics(ctx context.Context, addr string, t *Telemetry, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (KYCFLOW_METRICS_ADDR): %w", addr, err)

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -13,16 +13,16 @@ import (
 
 func temporalOptions(cfg Config, log *slog.Logger) client.Options {
 	o := client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: worker.Logger(log.With("component", "temporal"))}
-	if cfg.tel != nil {
-		o.MetricsHandler = cfg.tel.temporal
+	if cfg.Telemetry != nil {
+		o.MetricsHandler = cfg.Telemetry.temporal
 	}
 	return o
 }
 
-// dialTemporal connects to Temporal, waiting (with backoff, until ctx ends)
+// Dial connects to Temporal, waiting (with backoff, until ctx ends)
 // while it is not reachable: a worker started before its server simply
 // waits for it.
-func dialTemporal(ctx context.Context, cfg Config, log *slog.Logger) (client.Client, error) {
+func Dial(ctx context.Context, cfg Config, log *slog.Logger) (client.Client, error) {
 	delay := 500 * time.Millisecond
 	for {
 		c, err := client.DialContext(ctx, temporalOptions(cfg, log))

@@ -22,6 +22,7 @@ import (
 
 	"kycflow/bench"
 	"kycflow/idenfy"
+	"kycflow/service"
 	"kycflow/simulate"
 	"kycflow/store"
 	"kycflow/workflows"
@@ -156,18 +157,18 @@ func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slo
 	results = append(results, ceilings...)
 
 	// kycflow: a real serve on the same PostgreSQL, relaying to Temporal.
-	cfg, err := LoadConfig(append(env.environ("bench"), fmt.Sprint("KYCFLOW_INGEST_BATCH=", o.batch)))
+	cfg, err := service.LoadConfig(append(env.environ("bench"), fmt.Sprint("KYCFLOW_INGEST_BATCH=", o.batch)))
 	if err != nil {
 		return err
 	}
-	cfg.pauseRelay = !o.relay
+	cfg.PauseRelay = !o.relay
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- runServe(sctx, cfg, log, ln) }()
+	go func() { done <- service.Serve(sctx, cfg, log, ln) }()
 	if err := waitHealthy(ctx, "http://"+ln.Addr().String()); err != nil {
 		stop()
 		return err
@@ -285,7 +286,7 @@ func scratchDatabase(ctx context.Context, adminURL, prefix string) (string, func
 	name := prefix + hex.EncodeToString(b)
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		admin.Close()
-		return "", nil, fmt.Errorf("create scratch database on %s: %w", redactURL(adminURL), err)
+		return "", nil, fmt.Errorf("create scratch database on %s: %w", service.RedactURL(adminURL), err)
 	}
 	u, err := url.Parse(adminURL)
 	if err != nil {

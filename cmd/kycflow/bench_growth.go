@@ -23,6 +23,7 @@ import (
 
 	"kycflow/bench"
 	"kycflow/devserver"
+	"kycflow/service"
 	"kycflow/simulate"
 	"kycflow/workflows"
 )
@@ -135,7 +136,7 @@ func runBenchGrowth(ctx context.Context, o benchOptions, g growthOptions, out, s
 	}
 	listen := fmt.Sprintf("127.0.0.1:%d", ports[0])
 	environ = append(environ, "KYCFLOW_LISTEN_ADDR="+listen)
-	if _, err := LoadConfig(environ); err != nil {
+	if _, err := service.LoadConfig(environ); err != nil {
 		return err
 	}
 	if rig.serve, err = rig.start(g.workerBin, "serve", environ, stderr); err != nil {

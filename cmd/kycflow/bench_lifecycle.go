@@ -23,6 +23,7 @@ import (
 
 	"kycflow/bench"
 	"kycflow/outbound"
+	"kycflow/service"
 	"kycflow/workflows"
 )
 
@@ -129,7 +130,7 @@ func benchKycflowLifecycles(ctx context.Context, o benchOptions, stream []stream
 		return lifecycleRun{}, sampledShape{}, err
 	}
 	defer stopReceiver()
-	cfg, err := LoadConfig(append(env.environ("bench-lifecycle"), onboarding...))
+	cfg, err := service.LoadConfig(append(env.environ("bench-lifecycle"), onboarding...))
 	if err != nil {
 		return lifecycleRun{}, sampledShape{}, err
 	}
@@ -141,12 +142,12 @@ func benchKycflowLifecycles(ctx context.Context, o benchOptions, stream []stream
 	var wg sync.WaitGroup
 	defer func() { stop(); wg.Wait() }()
 	exited := make(chan error, 2) // serve or worker stopped before the end
-	wg.Go(func() { exited <- fmt.Errorf("serve stopped: %v", runServe(sctx, cfg, log, ln)) })
+	wg.Go(func() { exited <- fmt.Errorf("serve stopped: %v", service.Serve(sctx, cfg, log, ln)) })
 	base := "http://" + ln.Addr().String()
 	if err := waitHealthy(ctx, base); err != nil {
 		return lifecycleRun{}, sampledShape{}, err
 	}
-	wg.Go(func() { exited <- fmt.Errorf("worker stopped: %v", runWorker(sctx, cfg, log)) })
+	wg.Go(func() { exited <- fmt.Errorf("worker stopped: %v", service.Worker(sctx, cfg, log)) })
 
 	stopProfile, err := startCPUProfile(o.cpuProfile)
 	if err != nil {

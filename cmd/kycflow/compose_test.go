@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"kycflow/service"
 	"net"
 	"net/url"
 	"os"
@@ -45,10 +46,10 @@ func loadCompose(t *testing.T) map[string]composeService {
 	return f.Services
 }
 
-// configVars lists every environment variable Config reads.
+// configVars lists every environment variable service.Config reads.
 func configVars() map[string]bool {
 	out := map[string]bool{}
-	typ := reflect.TypeFor[Config]()
+	typ := reflect.TypeFor[service.Config]()
 	for i := range typ.NumField() {
 		if name, _, _ := strings.Cut(typ.Field(i).Tag.Get("env"), ","); name != "" {
 			out[name] = true
@@ -118,7 +119,7 @@ func TestComposeMatchesTheBinary(t *testing.T) {
 			}
 			environ = append(environ, k+"="+resolve(v))
 		}
-		cfg, err := LoadConfig(environ)
+		cfg, err := service.LoadConfig(environ)
 		if err != nil {
 			t.Errorf("%s: its environment is not a valid configuration: %v", name, err)
 			continue
@@ -138,7 +139,7 @@ func TestComposeMatchesTheBinary(t *testing.T) {
 	}
 
 	serve := svcs["kycflow-serve"]
-	cfg, err := LoadConfig([]string{"KYCFLOW_LISTEN_ADDR=" + serve.Environment["KYCFLOW_LISTEN_ADDR"]})
+	cfg, err := service.LoadConfig([]string{"KYCFLOW_LISTEN_ADDR=" + serve.Environment["KYCFLOW_LISTEN_ADDR"]})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"kycflow/internal/fakes"
 	"kycflow/internal/testtemporal"
 	"kycflow/outbound"
+	"kycflow/service"
 	"kycflow/store"
 	"kycflow/worker"
 	"kycflow/workflows"
@@ -183,7 +184,7 @@ func TestWorkerKilledDuringOnboarding(t *testing.T) {
 	}
 }
 
-func startKillableWorker(t *testing.T, ts *testtemporal.Server, cfg Config, db *store.DB) sdkworker.Worker {
+func startKillableWorker(t *testing.T, ts *testtemporal.Server, cfg service.Config, db *store.DB) sdkworker.Worker {
 	t.Helper()
 	w := sdkworker.New(ts.GetDefaultClient(), "kill-test", sdkworker.Options{})
 	worker.Register(w, &activities.Lifecycle{Store: db}, cfg.Effects())

@@ -19,6 +19,7 @@ import (
 
 	"kycflow/activities"
 	"kycflow/devserver"
+	"kycflow/service"
 	"kycflow/worker"
 )
 
@@ -86,8 +87,8 @@ func devEnviron(environ []string) []string {
 	return append(environ, "KYCFLOW_LOG_FORMAT=text")
 }
 
-func runDev(ctx context.Context, cfg Config, o devOptions, log *slog.Logger) error {
-	cfg.tel = newTelemetry() // one /metrics for the serve and the worker in this process
+func runDev(ctx context.Context, cfg service.Config, o devOptions, log *slog.Logger) error {
+	cfg.Telemetry = service.NewTelemetry() // one /metrics for the serve and the worker in this process
 	if err := devDefaults(&cfg, o); err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func runDev(ctx context.Context, cfg Config, o devOptions, log *slog.Logger) err
 			log.Warn("stop Temporal server", "error", err)
 		}
 	}()
-	c, err := dialTemporal(ctx, cfg, log)
+	c, err := service.Dial(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func runDev(ctx context.Context, cfg Config, o devOptions, log *slog.Logger) err
 	}
 	defer ui.Stop()
 
-	db, err := openStore(ctx, cfg, log, true)
+	db, err := service.OpenStore(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}
@@ -145,9 +146,9 @@ func runDev(ctx context.Context, cfg Config, o devOptions, log *slog.Logger) err
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
 	wg.Go(func() {
-		errc <- worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db, Metrics: cfg.tel.activities}, cfg.Effects())
+		errc <- worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db, Metrics: cfg.Telemetry.Activities}, cfg.Effects())
 	})
-	wg.Go(func() { errc <- runServe(ctx, cfg, log, webLn) })
+	wg.Go(func() { errc <- service.Serve(ctx, cfg, log, webLn) })
 
 	ep := devEndpoints{API: "http://" + displayAddr(webLn.Addr()), UI: ui.URL(), Temporal: temporalAddr, Key: cfg.DefaultKeys[0], Token: cfg.APIToken}
 	printBanner(o.bannerOut, ep, cfg, o.Ephemeral)
@@ -162,7 +163,7 @@ func runDev(ctx context.Context, cfg Config, o devOptions, log *slog.Logger) err
 }
 
 // devDefaults fills in what dev needs and the user did not configure.
-func devDefaults(cfg *Config, o devOptions) error {
+func devDefaults(cfg *service.Config, o devOptions) error {
 	cfg.TemporalAddress = net.JoinHostPort(o.IP, strconv.Itoa(o.TemporalPort))
 	if len(cfg.KYCKeys)+len(cfg.KYBKeys)+len(cfg.AMLKeys)+len(cfg.DefaultKeys) == 0 {
 		key, err := devSecret(cfg.DataDir, devKeyFile)
@@ -191,7 +192,7 @@ func displayAddr(a net.Addr) string {
 	return a.String()
 }
 
-func printBanner(w io.Writer, ep devEndpoints, cfg Config, ephemeral bool) {
+func printBanner(w io.Writer, ep devEndpoints, cfg service.Config, ephemeral bool) {
 	if w == nil {
 		w = os.Stdout
 	}
@@ -221,7 +222,7 @@ Ctrl-C stops everything. %s
 // stateNote says what survives Ctrl-C: --ephemeral keeps only Temporal in
 // memory; kycflow's store (SQLite in the data directory, or PostgreSQL)
 // and the dev secrets are kept either way.
-func stateNote(cfg Config, ephemeral bool) string {
+func stateNote(cfg service.Config, ephemeral bool) string {
 	temporal := "Temporal's state (temporal.db) is kept in " + cfg.DataDir + " and the next start continues"
 	if ephemeral {
 		temporal = "Temporal runs in memory (--ephemeral): its workflows and history are lost at exit"

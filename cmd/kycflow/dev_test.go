@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"kycflow/devserver"
+	"kycflow/service"
 	"kycflow/simulate"
 	"kycflow/workflows"
 )
@@ -31,7 +32,7 @@ func startDev(t *testing.T, dataDir string) *devInstance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := LoadConfig([]string{"KYCFLOW_DATA_DIR=" + dataDir, "KYCFLOW_LISTEN_ADDR=127.0.0.1:0"})
+	cfg, err := service.LoadConfig([]string{"KYCFLOW_DATA_DIR=" + dataDir, "KYCFLOW_LISTEN_ADDR=127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +197,7 @@ func TestDevBannerSaysWhereStateLives(t *testing.T) {
 		{"ephemeral on PostgreSQL", true, "postgres://db/kycflow", []string{"lost at exit", "kycflow's own store stays in its PostgreSQL database"}},
 	} {
 		var buf strings.Builder
-		printBanner(&buf, ep, Config{DataDir: "kycflow-data", DatabaseURL: c.dbURL, TemporalNamespace: "default", TaskQueue: "kycflow"}, c.ephemeral)
+		printBanner(&buf, ep, service.Config{DataDir: "kycflow-data", DatabaseURL: c.dbURL, TemporalNamespace: "default", TaskQueue: "kycflow"}, c.ephemeral)
 		for _, want := range c.want {
 			if !strings.Contains(buf.String(), want) {
 				t.Errorf("%s: banner lacks %q:\n%s", c.name, want, buf.String())

@@ -14,6 +14,7 @@ import (
 
 	"kycflow/internal/testenv"
 	"kycflow/internal/testtemporal"
+	"kycflow/service"
 	"kycflow/store"
 )
 
@@ -210,14 +211,14 @@ func TestFaultServeKilled(t *testing.T) {
 func startWorkerOnly(t *testing.T, ts *testtemporal.Server) *system {
 	t.Helper()
 	dbURL := testenv.PostgresURL(t)
-	cfg, err := LoadConfig([]string{"KYCFLOW_DATABASE_URL=" + dbURL, "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(),
+	cfg, err := service.LoadConfig([]string{"KYCFLOW_DATABASE_URL=" + dbURL, "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(),
 		"TEMPORAL_ADDRESS=" + ts.GetFrontendHostPort(), "KYCFLOW_IDENFY_KEYS=" + testKey, "KYCFLOW_AML_MONITORING=false"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- runWorker(ctx, cfg, testLogger(t)) }()
+	go func() { done <- service.Worker(ctx, cfg, testLogger(t)) }()
 	t.Cleanup(func() { cancel(); <-done })
 	db, err := store.Open(context.Background(), store.Options{URL: dbURL})
 	if err != nil {

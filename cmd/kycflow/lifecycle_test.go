@@ -17,6 +17,7 @@ import (
 
 	"kycflow/internal/testenv"
 	"kycflow/internal/testtemporal"
+	"kycflow/service"
 	"kycflow/store"
 	"kycflow/workflows"
 )
@@ -28,7 +29,7 @@ type system struct {
 	*server
 	temporal *testtemporal.Server
 	db       *store.DB
-	cfg      Config // the worker's configuration
+	cfg      service.Config // the worker's configuration
 }
 
 // startSystem runs serve (reaching Temporal at serveTemporal, which may be
@@ -45,14 +46,14 @@ func startSystemWith(t *testing.T, ts *testtemporal.Server, serveTemporal string
 	common := append([]string{"KYCFLOW_DATABASE_URL=" + dbURL, "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(), "KYCFLOW_API_TOKEN=" + apiToken,
 		"KYCFLOW_AML_MONITORING=false"}, environ...)
 	s := startServe(t, append(common, "TEMPORAL_ADDRESS="+serveTemporal)...)
-	cfg, err := LoadConfig(append(common, "TEMPORAL_ADDRESS="+ts.GetFrontendHostPort(), "KYCFLOW_IDENFY_KEYS="+testKey))
+	cfg, err := service.LoadConfig(append(common, "TEMPORAL_ADDRESS="+ts.GetFrontendHostPort(), "KYCFLOW_IDENFY_KEYS="+testKey))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if withWorker {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- runWorker(ctx, cfg, testLogger(t)) }()
+		go func() { done <- service.Worker(ctx, cfg, testLogger(t)) }()
 		t.Cleanup(func() {
 			cancel()
 			if err := <-done; err != nil {

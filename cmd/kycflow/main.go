@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"kycflow/service"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -49,22 +50,12 @@ Configuration comes from KYCFLOW_* environment variables; see "kycflow serve --h
 }
 
 // setup loads the configuration and builds the logger every command uses.
-func setup(environ []string, stderr io.Writer) (Config, *slog.Logger, error) {
-	cfg, err := LoadConfig(environ)
+func setup(environ []string, stderr io.Writer) (service.Config, *slog.Logger, error) {
+	cfg, err := service.LoadConfig(environ)
 	if err != nil {
-		return Config{}, nil, err
+		return service.Config{}, nil, err
 	}
-	return cfg, newLogger(cfg, stderr), nil
-}
-
-func newLogger(cfg Config, w io.Writer) *slog.Logger {
-	var lvl slog.Level
-	_ = lvl.UnmarshalText([]byte(cfg.LogLevel)) // validated in LoadConfig
-	opts := &slog.HandlerOptions{Level: lvl}
-	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
-	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return cfg, service.NewLogger(cfg, stderr), nil
 }
 
 // ignoreCanceled turns the context cancellation of a clean Ctrl-C into

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"kycflow/service"
 
 	"github.com/spf13/cobra"
 )
@@ -20,7 +21,7 @@ It is idempotent and safe to run from several replicas at once (PostgreSQL advis
 			if err != nil {
 				return err
 			}
-			db, err := openStore(cmd.Context(), cfg, log, true)
+			db, err := service.OpenStore(cmd.Context(), cfg, log, true)
 			if err != nil {
 				return err
 			}

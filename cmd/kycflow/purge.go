@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"kycflow/service"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -28,7 +29,7 @@ be redriven. Run it from cron or a scheduled job; it is idempotent.`,
 			if err != nil {
 				return err
 			}
-			db, err := openStore(cmd.Context(), cfg, log, false)
+			db, err := service.OpenStore(cmd.Context(), cfg, log, false)
 			if err != nil {
 				return err
 			}

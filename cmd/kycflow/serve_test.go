@@ -16,6 +16,7 @@ import (
 
 	"kycflow/idenfy"
 	"kycflow/internal/testenv"
+	"kycflow/service"
 	"kycflow/store"
 )
 
@@ -38,7 +39,7 @@ func startServe(t *testing.T, environ ...string) *server {
 	closed.Close()
 	environ = append([]string{"KYCFLOW_IDENFY_KEYS=" + testKey, "KYCFLOW_DATA_DIR=" + t.TempDir(),
 		"TEMPORAL_ADDRESS=" + closed.Addr().String()}, environ...)
-	cfg, err := LoadConfig(environ)
+	cfg, err := service.LoadConfig(environ)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func startServe(t *testing.T, environ ...string) *server {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{url: "http://" + ln.Addr().String(), done: make(chan error, 1)}
-	go func() { s.done <- runServe(ctx, cfg, testLogger(t), ln) }()
+	go func() { s.done <- service.Serve(ctx, cfg, testLogger(t), ln) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-s.done; err != nil {

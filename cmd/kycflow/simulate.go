@@ -12,6 +12,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"kycflow/service"
 	"kycflow/simulate"
 )
 
@@ -42,7 +43,7 @@ The key and API token default to KYCFLOW_IDENFY_KYC_KEYS / KYCFLOW_IDENFY_KEYS a
 KYCFLOW_API_TOKEN, else to the ones "kycflow dev" keeps in KYCFLOW_DATA_DIR.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := LoadConfig(environ)
+			cfg, err := service.LoadConfig(environ)
 			if err != nil {
 				return err
 			}
@@ -70,7 +71,7 @@ KYCFLOW_API_TOKEN, else to the ones "kycflow dev" keeps in KYCFLOW_DATA_DIR.`,
 	return cmd
 }
 
-func (f simulateFlags) client(cfg Config) (*simulate.Client, error) {
+func (f simulateFlags) client(cfg service.Config) (*simulate.Client, error) {
 	key := f.key
 	for _, keys := range [][]string{cfg.KYCKeys, cfg.DefaultKeys} {
 		if key == "" && len(keys) > 0 {

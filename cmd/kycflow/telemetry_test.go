@@ -6,7 +6,6 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"slices"
@@ -102,23 +101,6 @@ func metricNames(exposition string) []string {
 		}
 	}
 	return names
-}
-
-// The Temporal SDK names its metrics temporal_… itself (as Temporal's SDK
-// metrics reference lists them): the scope must add no prefix of its own.
-func TestTemporalSDKMetricNames(t *testing.T) {
-	tel := newTelemetry()
-	tel.temporal.Counter("temporal_request").Inc(1)
-	srv := httptest.NewServer(tel.handler())
-	defer srv.Close()
-	var names []string
-	waitFor(t, 10*time.Second, func() bool { // the SDK's metrics are reported every second
-		names = metricNames(scrape(t, srv.URL))
-		return slices.ContainsFunc(names, func(n string) bool { return strings.HasSuffix(n, "temporal_request") })
-	})
-	if !slices.Contains(names, "temporal_request") || slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "temporal_temporal_") }) {
-		t.Errorf("/metrics names %v, want temporal_request", slices.DeleteFunc(names, func(n string) bool { return !strings.Contains(n, "temporal") }))
-	}
 }
 
 // readmeOperationsMetrics returns the metric names README.md's Operations

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 
 	"github.com/spf13/cobra"
-	sdkworker "go.temporal.io/sdk/worker"
 
-	"kycflow/activities"
+	"kycflow/service"
 	"kycflow/worker"
 )
 
@@ -29,38 +26,9 @@ need. On SIGTERM/Ctrl-C it stops polling and lets running activities finish.
 			if err != nil {
 				return err
 			}
-			return ignoreCanceled(runWorker(cmd.Context(), cfg, log))
+			return ignoreCanceled(service.Worker(cmd.Context(), cfg, log))
 		},
 	}
-}
-
-func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
-	log.Info("starting kycflow worker", "config", cfg)
-	db, err := openStore(ctx, cfg, log, cfg.MigrateOnStart)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cfg.tel = cfg.telemetryOf()
-	if cfg.MetricsAddr != "" {
-		metricsCtx, stop := context.WithCancel(ctx)
-		defer stop()
-		go func() {
-			if err := serveMetrics(metricsCtx, cfg.MetricsAddr, cfg.tel, log); err != nil {
-				log.Error("worker metrics listener stopped", "error", err)
-			}
-		}()
-	}
-	c, err := dialTemporal(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if cfg.WorkerCache > 0 {
-		sdkworker.SetStickyWorkflowCacheSize(cfg.WorkerCache) // process-wide; before the worker starts
-	}
-	log.Info("worker polling", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
-	return worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db, Metrics: cfg.tel.activities}, cfg.Effects())
 }
 
 func newSetupCmd(environ []string, stderr io.Writer) *cobra.Command {
@@ -77,7 +45,7 @@ A workflow that sets an unregistered search attribute cannot make progress.`,
 			if err != nil {
 				return err
 			}
-			c, err := dialTemporal(cmd.Context(), cfg, log)
+			c, err := service.Dial(cmd.Context(), cfg, log)
 			if err != nil {
 				return err
 			}
