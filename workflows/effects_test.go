@@ -114,16 +114,18 @@ func TestFourEyesOnARevision(t *testing.T) {
 	f := &trail{}
 	env := newEnv(t, f)
 	send(env, time.Minute, ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallSuspected))
-	var first, same, other updateResult
+	var first, confirm, same, other updateResult
 	update(env, time.Hour, workflows.Review{Reviewer: "alice", Decision: "approve", Reason: "ok"}, &first)
+	update(env, time.Hour+time.Minute, workflows.Review{Reviewer: "carol", Decision: "approve", Reason: "agreed"}, &confirm)
 	revised := ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallSuspected)
 	revised.MismatchTags = []string{"DATE_OF_BIRTH"}
 	send(env, 2*time.Hour, revised)
-	update(env, 3*time.Hour, workflows.Review{Reviewer: "Alice", Decision: "approve", Reason: "still ok"}, &same)
+	update(env, 3*time.Hour, workflows.Review{Reviewer: "Carol", Decision: "approve", Reason: "still ok"}, &same)
 	update(env, 4*time.Hour, workflows.Review{Reviewer: "bob", Decision: "reject", Reason: "DOB mismatch"}, &other)
 	run(t, env, workflows.Policy{FourEyes: true}, nil)
-	if first.state.Decision != workflows.DecisionApproved || errType(same.rejected) != workflows.ErrInvalidReview || other.state.Decision != workflows.DecisionRejected {
-		t.Errorf("reviews: first %+v same %v other %+v", first.state.Decision, same.rejected, other.state.Decision)
+	if first.state.Decision != workflows.DecisionNone || confirm.state.Decision != workflows.DecisionApproved ||
+		errType(same.rejected) != workflows.ErrInvalidReview || other.state.Decision != workflows.DecisionRejected {
+		t.Errorf("reviews: first %+v confirm %+v same %v other %+v", first.state.Decision, confirm.state.Decision, same.rejected, other.state.Decision)
 	}
 	// approved, held while the revised result waits for review, rejected
 	if len(f.onboarded) != 3 || f.onboarded[1].Decision != workflows.DecisionHold || !f.onboarded[2].Revision || f.onboarded[2].MessageID != "kyc-scan-1-decision-2" {

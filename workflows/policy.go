@@ -45,8 +45,10 @@ type Policy struct {
 	// ComplianceSLA is how long a lifecycle may wait in
 	// awaiting_compliance before it escalates (default 48 h).
 	ComplianceSLA time.Duration `json:"complianceSla"`
-	// FourEyes requires a revision's review to come from another reviewer
-	// than the previous review of the same verification.
+	// FourEyes makes an approval in compliance review wait for a second,
+	// different reviewer's confirmation (a rejection needs one), and
+	// requires a revision's review to come from another reviewer than the
+	// previous review of the same verification.
 	FourEyes bool `json:"fourEyes"`
 	// OnboardingAttempts bounds the attempts of one onboarding call
 	// (default 12, backing off from 2 s to 10 min).

@@ -56,6 +56,9 @@ func (m *machine) validateReview(r Review) error {
 	if err := CheckReview(r, s.LastReviewer, m.p.FourEyes); err != nil {
 		return err
 	}
+	if err := s.checkSecondReviewer(r); err != nil {
+		return err
+	}
 	if r.Decision != accepts[0] && r.Decision != accepts[1] {
 		return temporal.NewApplicationError(fmt.Sprintf("%s is %s: %s accepts %q or %q, not %q",
 			s.WorkflowID(), s.Stage, s.Stage, accepts[0], accepts[1], r.Decision), ErrWrongDecision)
@@ -112,21 +115,29 @@ func hiddenRune(c rune) bool {
 	return c == utf8.RuneError || unicode.IsControl(c) || unicode.In(c, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
-// review applies a validated review: who decided what, when and why.
-func (m *machine) review(now time.Time, r Review) {
+// review applies a validated review: who decided what, when and why. With
+// secondNeeded, an approval only waits for a second reviewer.
+func (m *machine) review(now time.Time, r Review, secondNeeded bool) {
 	s := m.s
 	reviewer := strings.TrimSpace(r.Reviewer)
+	if secondNeeded {
+		m.firstApproval(now, r, reviewer)
+		return
+	}
 	s.UpdatedAt, s.LastReviewer = now, reviewer
 	m.add(now, EntryReviewed, 0, fmt.Sprintf("%s decided %s: %s", reviewer, r.Decision, r.Reason))
 	if s.Stage == StageAMLAlert {
 		m.reviewAlert(now, r, reviewer)
 		return
 	}
-	decision := DecisionApproved
+	decision, why := DecisionApproved, fmt.Sprintf("compliance review by %s: %s", reviewer, r.Reason)
 	if r.Decision == ReviewReject {
 		decision = DecisionRejected
+	} else if s.PendingApproval != nil {
+		why = s.PendingApproval.confirmation(reviewer, r.Reason)
 	}
-	m.decide(now, 0, decision, fmt.Sprintf("compliance review by %s: %s", reviewer, r.Reason), reviewer)
+	s.PendingApproval = nil
+	m.decide(now, 0, decision, why, reviewer)
 	if s.Stage == StageDecided {
 		s.CloseAt = now.Add(m.p.LateEventWindow)
 	}

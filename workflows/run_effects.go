@@ -134,7 +134,7 @@ func (r *run) reconcile(ctx workflow.Context) {
 // review is the UpdateReview handler (the validator has accepted it).
 func (r *run) review(ctx workflow.Context, rv Review) (State, error) {
 	r.upgrade()
-	r.m.review(workflow.Now(ctx), rv)
+	r.m.review(workflow.Now(ctx), rv, r.needsSecondReviewer(ctx, rv))
 	if err := r.record(ctx); err != nil {
 		return State{}, err
 	}

@@ -87,6 +87,9 @@ type State struct {
 	Escalated     bool      `json:"escalated,omitempty"`
 	// LastReviewer is who decided the last compliance review (four-eyes).
 	LastReviewer string `json:"lastReviewer,omitempty"`
+	// PendingApproval is a first approval waiting for a second reviewer
+	// (four-eyes); nil otherwise.
+	PendingApproval *Approval `json:"pendingApproval,omitempty"`
 	// Monitoring is the ongoing AML monitoring (nil until there is any).
 	Monitoring *Monitoring `json:"monitoring,omitempty"`
 	// Company is the KYB part of a company lifecycle.
@@ -199,6 +202,9 @@ func (s *State) Details() string {
 		}
 		return fmt.Sprintf("Preliminary %s; waiting for iDenfy's manual review (due %s).", s.Status, s.ReviewDeadline.UTC().Format(time.RFC3339))
 	case StageAwaitingCompliance:
+		if p := s.PendingApproval; p != nil {
+			return fmt.Sprintf("Approved by %s; waiting for a second reviewer to confirm (four-eyes): %s", p.Reviewer, s.ReviewReason)
+		}
 		if s.Escalated {
 			return "ESCALATED: compliance review overdue: " + s.ReviewReason
 		}

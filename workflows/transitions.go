@@ -120,6 +120,11 @@ func (m *machine) settle(now time.Time, e Event) {
 	// A lifecycle already waiting for a person keeps its compliance
 	// deadline and its hold (cautious runs).
 	waiting := m.cautious && s.Stage == StageAwaitingCompliance
+	if p := s.PendingApproval; p != nil {
+		// The first approval was of the result this one replaces.
+		s.PendingApproval = nil
+		m.add(now, EntryApprovalLapsed, e.InboxID, fmt.Sprintf("%s's first approval no longer stands: a new result arrived", p.Reviewer))
+	}
 	s.Stage = StageDeciding
 	decision, reason := decide(e, m.p)
 	if m.cautious && decision == DecisionApproved && e.Reconciled {
