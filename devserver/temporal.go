@@ -1,7 +1,3 @@
-// Package devserver runs the infrastructure of `kycflow dev` in-process: a
-// Temporal server backed by a SQLite file (or memory; the benchmarks can
-// also give it PostgreSQL) and the Temporal Web UI. It links the Temporal server, so only the dev command imports it;
-// production builds (`-tags nodev`) leave it out.
 package devserver
 
 import (

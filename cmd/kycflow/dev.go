@@ -3,46 +3,20 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
-	temporallog "go.temporal.io/server/common/log"
 
-	"kycflow/activities"
 	"kycflow/devserver"
 	"kycflow/service"
-	"kycflow/worker"
 )
-
-// devOptions are the dev command's flags.
-type devOptions struct {
-	Ephemeral     bool
-	IP            string
-	TemporalPort  int
-	UIPort        int
-	TemporalLogs  bool
-	ReadyCallback func(devEndpoints) // tests: called once everything listens
-	bannerOut     io.Writer
-}
-
-// devEndpoints are where a running dev answers.
-type devEndpoints struct {
-	API, UI, Temporal, Key, Token string
-}
 
 func init() { extraCommands = append(extraCommands, newDevCmd) }
 
 func newDevCmd(environ []string, stderr io.Writer) *cobra.Command {
-	o := devOptions{IP: "127.0.0.1", TemporalPort: 7233, UIPort: 8233}
+	o := devserver.Options{IP: "127.0.0.1", TemporalPort: 7233, UIPort: 8233}
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run everything in one process: Temporal, its Web UI, the worker, webhooks and the API",
@@ -66,8 +40,8 @@ Ctrl-C shuts everything down cleanly.
 			if err != nil {
 				return err
 			}
-			o.bannerOut = cmd.OutOrStdout()
-			return ignoreCanceled(runDev(cmd.Context(), cfg, o, log))
+			o.Ready = func(ep devserver.Endpoints) { printBanner(cmd.OutOrStdout(), ep, cfg, o.Ephemeral) }
+			return ignoreCanceled(devserver.Run(cmd.Context(), cfg, o, log))
 		},
 	}
 	cmd.Flags().BoolVar(&o.Ephemeral, "ephemeral", false, "keep Temporal's state in memory (lost on exit)")
@@ -87,115 +61,9 @@ func devEnviron(environ []string) []string {
 	return append(environ, "KYCFLOW_LOG_FORMAT=text")
 }
 
-func runDev(ctx context.Context, cfg service.Config, o devOptions, log *slog.Logger) error {
-	cfg.Telemetry = service.NewTelemetry() // one /metrics for the serve and the worker in this process
-	if err := devDefaults(&cfg, o); err != nil {
-		return err
-	}
-	webLn, err := net.Listen("tcp", cfg.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("webhook/API address %s (KYCFLOW_LISTEN_ADDR) is not available: %w", cfg.ListenAddr, err)
-	}
-	defer webLn.Close()
-	temporalAddr := net.JoinHostPort(o.IP, strconv.Itoa(o.TemporalPort))
-	uiAddr := net.JoinHostPort(o.IP, strconv.Itoa(o.UIPort))
-	if err := devserver.CheckFree(map[string]string{"Temporal": temporalAddr, "Web UI": uiAddr}); err != nil {
-		return err
-	}
-
-	tlog := temporallog.Logger(temporallog.NewNoopLogger())
-	if o.TemporalLogs {
-		tlog = temporallog.NewZapLogger(temporallog.BuildZapLogger(temporallog.Config{Level: "warn"}))
-	}
-	file := filepath.Join(cfg.DataDir, "temporal.db")
-	if o.Ephemeral {
-		file = ""
-	}
-	log.Info("starting embedded Temporal server", "address", temporalAddr, "file", file)
-	tsrv, err := devserver.StartTemporal(devserver.TemporalOptions{File: file, IP: o.IP, Port: o.TemporalPort, Namespace: cfg.TemporalNamespace, Logger: tlog})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := tsrv.Stop(); err != nil {
-			log.Warn("stop Temporal server", "error", err)
-		}
-	}()
-	c, err := service.Dial(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if _, err := worker.Setup(ctx, c, cfg.TemporalNamespace); err != nil {
-		return err
-	}
-	ui, err := devserver.StartUI(o.IP, o.UIPort, temporalAddr, cfg.TemporalNamespace)
-	if err != nil {
-		return err
-	}
-	defer ui.Stop()
-
-	db, err := service.OpenStore(ctx, cfg, log, true)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	errc := make(chan error, 2)
-	wg.Go(func() {
-		errc <- worker.Run(ctx, c, cfg.TaskQueue, &activities.Lifecycle{Store: db, Metrics: cfg.Telemetry.Activities}, cfg.Effects())
-	})
-	wg.Go(func() { errc <- service.Serve(ctx, cfg, log, webLn) })
-
-	ep := devEndpoints{API: "http://" + displayAddr(webLn.Addr()), UI: ui.URL(), Temporal: temporalAddr, Key: cfg.DefaultKeys[0], Token: cfg.APIToken}
-	printBanner(o.bannerOut, ep, cfg, o.Ephemeral)
-	if o.ReadyCallback != nil {
-		o.ReadyCallback(ep)
-	}
-	err = <-errc // the first to stop (or fail) stops the rest
-	cancel()
-	wg.Wait()
-	log.Info("kycflow dev stopped")
-	return err
-}
-
-// devDefaults fills in what dev needs and the user did not configure.
-func devDefaults(cfg *service.Config, o devOptions) error {
-	cfg.TemporalAddress = net.JoinHostPort(o.IP, strconv.Itoa(o.TemporalPort))
-	if len(cfg.KYCKeys)+len(cfg.KYBKeys)+len(cfg.AMLKeys)+len(cfg.DefaultKeys) == 0 {
-		key, err := devSecret(cfg.DataDir, devKeyFile)
-		if err != nil {
-			return err
-		}
-		cfg.DefaultKeys = []string{key}
-	} else if len(cfg.DefaultKeys) == 0 {
-		cfg.DefaultKeys = append(append(append([]string{}, cfg.KYCKeys...), cfg.KYBKeys...), cfg.AMLKeys...)
-	}
-	if cfg.APIToken == "" {
-		token, err := devSecret(cfg.DataDir, devTokenFile)
-		if err != nil {
-			return err
-		}
-		cfg.APIToken = token
-	}
-	return nil
-}
-
-func displayAddr(a net.Addr) string {
-	host, port, err := net.SplitHostPort(a.String())
-	if err != nil || host == "::" || host == "0.0.0.0" || host == "" {
-		return "localhost:" + port
-	}
-	return a.String()
-}
-
-func printBanner(w io.Writer, ep devEndpoints, cfg service.Config, ephemeral bool) {
-	if w == nil {
-		w = os.Stdout
-	}
+// printBanner tells the user where everything answers and what survives
+// Ctrl-C.
+func printBanner(w io.Writer, ep devserver.Endpoints, cfg service.Config, ephemeral bool) {
 	fmt.Fprintf(w, `
 kycflow dev is running.
 

@@ -21,7 +21,7 @@ import (
 
 // devInstance is `kycflow dev` running in-process on free ports.
 type devInstance struct {
-	ep     devEndpoints
+	ep     devserver.Endpoints
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -36,12 +36,11 @@ func startDev(t *testing.T, dataDir string) *devInstance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ready := make(chan devEndpoints, 1)
+	ready := make(chan devserver.Endpoints, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &devInstance{cancel: cancel, done: make(chan error, 1)}
-	o := devOptions{IP: "127.0.0.1", TemporalPort: ports[0], UIPort: ports[1], bannerOut: io.Discard,
-		ReadyCallback: func(ep devEndpoints) { ready <- ep }}
-	go func() { d.done <- runDev(ctx, cfg, o, slog.New(slog.DiscardHandler)) }()
+	o := devserver.Options{IP: "127.0.0.1", TemporalPort: ports[0], UIPort: ports[1], Ready: func(ep devserver.Endpoints) { ready <- ep }}
+	go func() { d.done <- devserver.Run(ctx, cfg, o, slog.New(slog.DiscardHandler)) }()
 	select {
 	case d.ep = <-ready:
 	case err := <-d.done:
@@ -183,7 +182,7 @@ func TestDevRestartKeepsStateAndWaitingLifecyclesContinue(t *testing.T) {
 // The banner says where state lives: with --ephemeral Temporal's is in
 // memory and gone at exit, while kycflow's own store stays where it is.
 func TestDevBannerSaysWhereStateLives(t *testing.T) {
-	ep := devEndpoints{API: "http://localhost:8080", UI: "http://localhost:8233", Temporal: "127.0.0.1:7233", Key: "k", Token: "t"}
+	ep := devserver.Endpoints{API: "http://localhost:8080", UI: "http://localhost:8233", Temporal: "127.0.0.1:7233", Key: "k", Token: "t"}
 	for _, c := range []struct {
 		name      string
 		ephemeral bool

@@ -12,6 +12,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"kycflow/devsecret"
 	"kycflow/service"
 	"kycflow/simulate"
 )
@@ -79,7 +80,7 @@ func (f simulateFlags) client(cfg service.Config) (*simulate.Client, error) {
 		}
 	}
 	if key == "" {
-		key = readDevSecret(cfg.DataDir, devKeyFile)
+		key = devsecret.Read(cfg.DataDir, devsecret.KeyFile)
 	}
 	if key == "" {
 		return nil, fmt.Errorf("no signing key: pass --key, set KYCFLOW_IDENFY_KEYS, or run from the directory where `kycflow dev` runs")
@@ -89,7 +90,7 @@ func (f simulateFlags) client(cfg service.Config) (*simulate.Client, error) {
 		token = cfg.APIToken
 	}
 	if token == "" {
-		token = readDevSecret(cfg.DataDir, devTokenFile)
+		token = devsecret.Read(cfg.DataDir, devsecret.TokenFile)
 	}
 	return &simulate.Client{BaseURL: f.url, Key: []byte(key), APIToken: token,
 		HTTP: &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}, nil

@@ -1,4 +1,9 @@
-package main
+// Package devsecret keeps the signing key and API token `kycflow dev`
+// invents when none are configured, in files of the data directory, so
+// restarts and `kycflow simulate` agree. It stands apart from devserver
+// because simulate reads them in the production build too, which must not
+// link the Temporal server.
+package devsecret
 
 import (
 	"crypto/rand"
@@ -10,16 +15,15 @@ import (
 	"strings"
 )
 
-// Files in the data directory that hold the secrets `kycflow dev` invents
-// when none are configured, so restarts and `kycflow simulate` agree.
+// Files in the data directory that hold the secrets.
 const (
-	devKeyFile   = "dev-signing-key"
-	devTokenFile = "dev-api-token"
+	KeyFile   = "dev-signing-key"
+	TokenFile = "dev-api-token"
 )
 
-// devSecret returns the secret stored in dir/name, creating a random one
+// Ensure returns the secret stored in dir/name, creating a random one
 // (readable by the owner only) the first time.
-func devSecret(dir, name string) (string, error) {
+func Ensure(dir, name string) (string, error) {
 	path := filepath.Join(dir, name)
 	if b, err := os.ReadFile(path); err == nil {
 		if s := strings.TrimSpace(string(b)); s != "" {
@@ -40,8 +44,8 @@ func devSecret(dir, name string) (string, error) {
 	return s, nil
 }
 
-// readDevSecret returns the secret in dir/name, or "" if there is none.
-func readDevSecret(dir, name string) string {
+// Read returns the secret in dir/name, or "" if there is none.
+func Read(dir, name string) string {
 	b, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil {
 		return ""
