@@ -1,14 +1,14 @@
 // Package operator is kycflow's operator API for compliance staff and
 // tools: the lifecycles (lists, detail with the evidence trail), the
-// compliance queue, the inbox's events, reviews and redrives. Every route
-// requires the bearer token; every query string and body is validated
-// strictly (unknown or repeated keys are refused).
+// compliance queue, the inbox's events, reviews, redrives and a case's
+// personal data. Every route requires a bearer token that proves a
+// reviewer (identity) and a role that may use it; every query string and
+// body is validated strictly (unknown or repeated keys are refused).
 package operator
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"kycflow/identity"
 	"kycflow/store"
 )
 
@@ -32,6 +33,16 @@ type Store interface {
 	Requeue(ctx context.Context, id int64, r store.Routing) error
 	Company(ctx context.Context, companyID string) (store.Company, error)
 	TimelineOf(ctx context.Context, workflowID string) ([]store.TimelineEvent, error)
+	CasePayloads(ctx context.Context, scanRef string, after int64, limit int) ([]store.InboxEvent, int64, error)
+	RecordPersonalDataView(ctx context.Context, v store.PersonalDataView) (store.PersonalDataView, error)
+	PersonalDataViews(ctx context.Context, scanRef string) ([]store.PersonalDataView, error)
+}
+
+// Authenticator tells who a bearer token proves (identity.Authenticator):
+// identity.ErrUnauthenticated when nobody, another error when it could not
+// tell.
+type Authenticator interface {
+	Authenticate(ctx context.Context, bearer string) (identity.Principal, error)
 }
 
 // Temporal is the part of the Temporal client the API uses.
@@ -41,8 +52,10 @@ type Temporal interface {
 
 // Options configure the API.
 type Options struct {
-	Token string // bearer token; empty refuses every request
-	Log   *slog.Logger
+	// Auth authenticates every request's bearer token; nil refuses every
+	// request.
+	Auth Authenticator
+	Log  *slog.Logger
 	// Requeued is called after a redrive made an event pending (the
 	// relay's wake-up).
 	Requeued func()
@@ -57,8 +70,7 @@ type Options struct {
 type API struct {
 	store     Store
 	temporal  Temporal
-	tokenHash [sha256.Size]byte
-	hasToken  bool
+	auth      Authenticator
 	log       *slog.Logger
 	requeued  func()
 	reviewFor time.Duration
@@ -76,35 +88,69 @@ func New(s Store, t Temporal, o Options) *API {
 	if o.ReviewTimeout <= 0 {
 		o.ReviewTimeout = 30 * time.Second
 	}
-	return &API{store: s, temporal: t, tokenHash: sha256.Sum256([]byte(o.Token)), hasToken: o.Token != "", log: o.Log, requeued: o.Requeued,
-		reviewFor: o.ReviewTimeout, metrics: o.Metrics}
+	return &API{store: s, temporal: t, auth: o.Auth, log: o.Log, requeued: o.Requeued, reviewFor: o.ReviewTimeout, metrics: o.Metrics}
 }
 
-// Register adds the /v1 routes.
+// Register adds the /v1 routes, each with the roles that may use it.
 func (a *API) Register(r gin.IRouter) {
 	v1 := r.Group("/v1", a.metrics.countRefusals, a.authenticate)
-	v1.GET("/verifications", a.list)
-	v1.GET("/verifications/:scanRef", a.detail)
-	v1.POST("/verifications/:scanRef/review", a.review)
-	v1.GET("/companies", a.listCompanies)
-	v1.GET("/companies/:id", a.company)
-	v1.POST("/companies/:id/review", a.reviewCompany)
-	v1.GET("/queue", a.queue)
-	v1.GET("/events", a.events)
-	v1.POST("/events/:id/redrive", a.redrive)
+	read := allow(identity.Role.CanRead, "read")
+	decide := allow(identity.Role.CanDecide, "decide reviews")
+	v1.GET("/verifications", read, a.list)
+	v1.GET("/verifications/:scanRef", read, a.detail)
+	v1.GET("/verifications/:scanRef/personal-data", allow(identity.Role.CanViewPersonalData, "view personal data"), a.personalData)
+	v1.POST("/verifications/:scanRef/review", decide, a.review)
+	v1.GET("/companies", read, a.listCompanies)
+	v1.GET("/companies/:id", read, a.company)
+	v1.POST("/companies/:id/review", decide, a.reviewCompany)
+	v1.GET("/queue", read, a.queue)
+	v1.GET("/events", read, a.events)
+	v1.POST("/events/:id/redrive", allow(identity.Role.CanRedrive, "redrive events"), a.redrive)
 }
 
-// authenticate checks the bearer token in constant time (both sides hashed
-// to equal length first).
+// principalKey holds the request's identity.Principal in the gin context.
+const principalKey = "kycflow.principal"
+
+// authenticate finds who the bearer token proves (401 for nobody, 503 when
+// it cannot tell) and keeps the Principal in the gin context.
 func (a *API) authenticate(c *gin.Context) {
-	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	sum := sha256.Sum256([]byte(got))
-	if !ok || !a.hasToken || subtle.ConstantTimeCompare(sum[:], a.tokenHash[:]) != 1 {
+	bearer, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	err := identity.ErrUnauthenticated
+	var p identity.Principal
+	if ok && a.auth != nil {
+		p, err = a.auth.Authenticate(c.Request.Context(), bearer)
+	}
+	switch {
+	case errors.Is(err, identity.ErrUnauthenticated):
 		c.Header("WWW-Authenticate", `Bearer realm="kycflow"`)
 		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "missing or invalid bearer token"})
-		return
+	case err != nil:
+		a.unavailable(c, err)
+		c.Abort()
+	default:
+		c.Set(principalKey, p)
+		c.Next()
 	}
-	c.Next()
+}
+
+// principal is who authenticated the request (the zero Principal, whom
+// no role check lets through, before authenticate).
+func principal(c *gin.Context) identity.Principal {
+	v, _ := c.Get(principalKey)
+	p, _ := v.(identity.Principal)
+	return p
+}
+
+// allow lets a request through when its principal's role can (403
+// otherwise, naming the role and what it may not do).
+func allow(can func(identity.Role) bool, what string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if p := principal(c); !can(p.Role) {
+			c.AbortWithStatusJSON(http.StatusForbidden, gin.H{"error": "role " + string(p.Role) + " may not " + what})
+			return
+		}
+		c.Next()
+	}
 }
 
 func (a *API) unavailable(c *gin.Context, err error) {

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"kycflow/httpserver"
+	"kycflow/identity"
 	"kycflow/internal/testenv"
 	"kycflow/operator"
 	"kycflow/store"
@@ -28,7 +29,7 @@ func newAPI(t *testing.T) (http.Handler, *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	operator.New(db, nil, operator.Options{Token: token}).Register(e)
+	operator.New(db, nil, operator.Options{Auth: identity.NewAuthenticator(db, token)}).Register(e)
 	return e, db
 }
 
@@ -46,14 +47,19 @@ func do(h http.Handler, method, path, auth string) *httptest.ResponseRecorder {
 	return w
 }
 
+// TestEveryRouteNeedsTheToken: no credential, a wrong one, or one that
+// looks like a reviewer token but is none is 401 on every route
+// (everyRoute, auth_test.go; TestEveryRouteByRole has each role's answers).
 func TestEveryRouteNeedsTheToken(t *testing.T) {
-	h, _ := newAPI(t)
-	for _, route := range [][2]string{{"GET", "/v1/verifications"}, {"GET", "/v1/verifications/s1"},
-		{"POST", "/v1/verifications/s1/review"}, {"POST", "/v1/events/1/redrive"}, {"GET", "/v1/events?status=quarantined"},
-		{"GET", "/v1/companies"}, {"GET", "/v1/companies/c1"}, {"POST", "/v1/companies/c1/review"}, {"GET", "/v1/queue"}} {
-		for _, auth := range []string{"", "Bearer wrong", "Basic " + token, token, "Bearer " + token + "x"} {
-			if w := do(h, route[0], route[1], auth); w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") == "" {
-				t.Errorf("%s %s with %q = %d, want 401", route[0], route[1], auth, w.Code)
+	h, db := newAPI(t)
+	reviewer, _ := identity.NewToken() // never stored
+	valid := newToken(t, db, "alice", identity.Admin)
+	for _, route := range everyRoute {
+		path := strings.ReplaceAll(route.path, "{id}", "1")
+		for _, auth := range []string{"", "Bearer wrong", "Basic " + token, token, "Bearer " + token + "x", "bearer " + token,
+			"Bearer " + reviewer, "Bearer " + valid + "x", "Bearer " + strings.ToUpper(valid), "Basic " + valid, "Bearer  " + valid} {
+			if w := do(h, route.method, path, auth); w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") == "" {
+				t.Errorf("%s %s with %q = %d, want 401", route.method, path, auth, w.Code)
 			}
 		}
 	}
@@ -150,7 +156,7 @@ func TestReviewWithoutAWorkerTimesOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	operator.New(db, hangingTemporal{}, operator.Options{Token: token, ReviewTimeout: 200 * time.Millisecond}).Register(e)
+	operator.New(db, hangingTemporal{}, operator.Options{Auth: identity.NewAuthenticator(db, token), ReviewTimeout: 200 * time.Millisecond}).Register(e)
 	if err := db.SaveVerification(context.Background(), store.Verification{ScanRef: "s1", WorkflowID: "kyc-s1", Stage: "awaiting_compliance", Seq: 1, State: "{}"}, nil); err != nil {
 		t.Fatal(err)
 	}

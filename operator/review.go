@@ -2,6 +2,7 @@ package operator
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -38,17 +39,26 @@ func (a *API) reviewCompany(c *gin.Context) {
 }
 
 // reviewKeys are the keys of a review body: workflows.Review's JSON names.
+// "reviewer" is accepted, whatever its value, for older clients and
+// ignored: the reviewer is whom the bearer token proves.
 var reviewKeys = []string{"reviewer", "decision", "reason"}
 
 // reviewLifecycle sends a review to the lifecycle workflowID once lookup
-// found it (404 naming what otherwise), and answers with view of the new state.
+// found it (404 naming what otherwise), and answers with view of the new
+// state. The review's reviewer is the authenticated principal, whatever
+// the body says.
 func (a *API) reviewLifecycle(c *gin.Context, what, workflowID string, lookup func(context.Context) error, view func(workflows.State) any) {
 	ctx := c.Request.Context()
-	var rv workflows.Review
-	if err := readBody(c, &rv, false, reviewKeys...); err != nil {
+	var body struct {
+		Reviewer json.RawMessage `json:"reviewer"` // ignored
+		Decision string          `json:"decision"`
+		Reason   string          `json:"reason"`
+	}
+	if err := readBody(c, &body, false, reviewKeys...); err != nil {
 		a.refuse(c, err)
 		return
 	}
+	rv := workflows.Review{Reviewer: principal(c).Name, Decision: body.Decision, Reason: body.Reason}
 	if err := workflows.CheckReview(rv, "", false); err != nil {
 		c.JSON(http.StatusBadRequest, gin.H{"error": reason(err)})
 		return
@@ -74,7 +84,7 @@ func (a *API) reviewLifecycle(c *gin.Context, what, workflowID string, lookup fu
 	var notFound *serviceerror.NotFound
 	switch {
 	case err == nil:
-		a.log.Info("compliance review recorded", "workflow_id", workflowID, "decision", state.Decision)
+		a.log.Info("compliance review recorded", "workflow_id", workflowID, "decision", state.Decision, "reviewer", rv.Reviewer)
 		c.JSON(http.StatusOK, view(state))
 	case errors.As(err, &app) && (app.Type() == workflows.ErrInvalidReview || app.Type() == workflows.ErrWrongDecision):
 		c.JSON(http.StatusBadRequest, gin.H{"error": reason(err)})

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"kycflow/httpserver"
+	"kycflow/identity"
 	"kycflow/internal/testenv"
 	"kycflow/operator"
 	"kycflow/store"
@@ -65,7 +66,7 @@ func reviewAPI(t *testing.T, tf *fakeTemporal) (http.Handler, *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	operator.New(db, tf, operator.Options{Token: token}).Register(e)
+	operator.New(db, tf, operator.Options{Auth: identity.NewAuthenticator(db, token)}).Register(e)
 	ctx := context.Background()
 	if err := db.SaveVerification(ctx, store.Verification{ScanRef: "s1", WorkflowID: "kyc-s1", Stage: "awaiting_compliance", Seq: 1, State: "{}"}, nil); err != nil {
 		t.Fatal(err)
@@ -113,7 +114,7 @@ func TestReviewBodyIsStrict(t *testing.T) {
 		t.Fatalf("Temporal was sent %+v for refused bodies", got)
 	}
 	w := send(h, http.MethodPost, "/v1/verifications/s1/review", `{"reviewer":"alice","decision":"approve","reason":"checked"}`)
-	if got := tf.sent(); w.Code != http.StatusOK || len(got) != 1 || got[0] != (workflows.Review{Reviewer: "alice", Decision: "approve", Reason: "checked"}) {
+	if got := tf.sent(); w.Code != http.StatusOK || len(got) != 1 || got[0] != (workflows.Review{Reviewer: "api-token", Decision: "approve", Reason: "checked"}) {
 		t.Errorf("valid review = %d %s, sent %+v", w.Code, w.Body, got)
 	}
 }
@@ -169,12 +170,11 @@ func TestReviewTextIsCheckedBeforeTemporal(t *testing.T) {
 	for _, body := range []string{
 		`{"reviewer":"a","decision":"approve","reason":"ok\u001b[2J"}`,
 		`{"reviewer":"a","decision":"approve","reason":"ok\nreviewed: b decided reject"}`,
-		`{"reviewer":"a\u0000","decision":"approve","reason":"ok"}`,
 		`{"reviewer":"a","decision":"approve","reason":"ok \u202eevorppa"}`,
-		`{"reviewer":"` + strings.Repeat("a", 101) + `","decision":"approve","reason":"ok"}`,
+		`{"decision":"approve","reason":"` + strings.Repeat("a", 501) + `"}`,
 	} {
 		w := send(h, http.MethodPost, "/v1/verifications/s1/review", body)
-		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "reviewer") && !strings.Contains(w.Body.String(), "reason") {
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "reason") {
 			t.Errorf("review %s = %d %s, want 400 naming the field", body, w.Code, w.Body)
 		}
 	}

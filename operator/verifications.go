@@ -41,6 +41,8 @@ type MonitoringView struct {
 
 // Timeline is one line of the evidence trail.
 type Timeline struct {
+	// Seq orders the lifecycle's own entries; 0 for entries recorded
+	// outside it (personal_data_viewed).
 	Seq     int64     `json:"seq"`
 	Type    string    `json:"type"`
 	At      time.Time `json:"at"`
@@ -71,7 +73,12 @@ func (a *API) detail(c *gin.Context) {
 		a.unavailable(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, Detail{Verification: view(v), Monitoring: monitoringView(v), Timeline: timelineView(events)})
+	views, err := a.store.PersonalDataViews(ctx, scanRef)
+	if err != nil {
+		a.unavailable(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, Detail{Verification: view(v), Monitoring: monitoringView(v), Timeline: withViews(timelineView(events), views)})
 }
 
 func timelineView(events []store.TimelineEvent) []Timeline {

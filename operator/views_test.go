@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"kycflow/httpserver"
+	"kycflow/identity"
 	"kycflow/internal/testenv"
 	"kycflow/operator"
 	"kycflow/store"
@@ -194,7 +195,7 @@ func TestMetricsCountRefusalsAndTheQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	operator.New(db, nil, operator.Options{Token: token, Metrics: m}).Register(e)
+	operator.New(db, nil, operator.Options{Auth: identity.NewAuthenticator(db, token), Metrics: m}).Register(e)
 	get(e, "/v1/verifications", "")                          // 401
 	get(e, "/v1/verifications?stage=bogus", "Bearer "+token) // 400
 	get(e, "/v1/verifications/nope", "Bearer "+token)        // 404

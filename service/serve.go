@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kycflow/httpserver"
+	"kycflow/identity"
 	"kycflow/operator"
 	"kycflow/relay"
 	"kycflow/store"
@@ -56,9 +57,10 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, ln net.Listener) e
 	}
 	defer func() { stopRelay(); <-relayDone }()
 
-	operator.New(db, tc, operator.Options{Token: cfg.APIToken, Log: log, Requeued: rl.Notify, Metrics: operator.NewMetrics(reg, db)}).Register(engine)
+	operator.New(db, tc, operator.Options{Auth: identity.NewAuthenticator(db, cfg.APIToken), Log: log, Requeued: rl.Notify,
+		Metrics: operator.NewMetrics(reg, db)}).Register(engine)
 	if cfg.APIToken == "" {
-		log.Warn("KYCFLOW_API_TOKEN is not set: the operator API (/v1) refuses every request")
+		log.Info("KYCFLOW_API_TOKEN is not set: the operator API (/v1) takes reviewer tokens only (kycflow token create)")
 	}
 	hooks := webhook.New(db, webhook.Options{
 		Keys:          cfg.SigningKeys(),
