@@ -1,6 +1,11 @@
 // Package bench measures kycflow against the ceilings of the machine it
 // runs on: the same closed-loop driver runs every part of a benchmark, so
 // the ratios between them hold even where absolute numbers drift.
+//
+// The parts of `kycflow bench` are its sub-packages ingest, lifecycle and
+// growth; this package holds what they share: the driver, polling, process
+// accounting, the scratch environment (a PostgreSQL database and a
+// Temporal server) and the report.
 package bench
 
 import (

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -91,4 +92,21 @@ func (s CPU) Charge(r Result) Result {
 	r.ProcessCPU = (now.Process - s.Process) / time.Duration(r.Ops)
 	r.PostgresCPU = (now.Postgres - s.Postgres) / time.Duration(r.Ops)
 	return r
+}
+
+// StartCPUProfile profiles this process into path (nothing when path is
+// empty) until stop.
+func StartCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
