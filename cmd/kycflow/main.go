@@ -43,6 +43,7 @@ Configuration comes from KYCFLOW_* environment variables; see "kycflow serve --h
 	root.SetErr(stderr)
 	root.AddCommand(newServeCmd(environ, stderr), newWorkerCmd(environ, stderr), newMigrateCmd(environ, stderr), newPurgeCmd(environ, stderr),
 		newSetupCmd(environ, stderr), newSimulateCmd(environ, stderr), newProbeCmd())
+	root.AddCommand(newTokenCmd(environ, stderr))
 	for _, extra := range extraCommands {
 		root.AddCommand(extra(environ, stderr))
 	}
