@@ -3,68 +3,49 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"fmt"
 	"io"
 	"log/slog"
-	mrand "math/rand/v2"
-	"net"
-	"net/http"
-	"net/url"
-	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/spf13/cobra"
-	"go.temporal.io/sdk/client"
 
 	"kycflow/bench"
-	"kycflow/idenfy"
-	"kycflow/service"
-	"kycflow/simulate"
-	"kycflow/store"
-	"kycflow/workflows"
+	"kycflow/bench/growth"
+	"kycflow/bench/ingest"
+	"kycflow/bench/lifecycle"
 )
 
 func init() { extraCommands = append(extraCommands, newBenchCmd) }
 
-type benchOptions struct {
-	count, concurrency int
-	duplicates         float64
-	adminURL           string
-	jsonOut            bool
-	cpuProfile         string
-	temporalMemory     bool          // the Temporal server keeps its SQLite database in memory, not in a file
-	temporalPostgres   int           // > 0: the Temporal server keeps its data in PostgreSQL, with this many history shards
-	temporalCache      int           // > 0: the Temporal history service's workflow cache (entries)
-	relay              bool          // ingest
-	batch              int           // ingest
-	prefill            int           // ingest: verifications stored before measuring
-	timeout            time.Duration // lifecycle
-	rate               float64       // lifecycle
+func newBenchCmd(_ []string, stderr io.Writer) *cobra.Command {
+	cmd := &cobra.Command{Use: "bench", Short: "Measure kycflow against the ceilings of this machine (see BENCHMARKS.md)"}
+	cmd.AddCommand(newBenchIngestCmd(stderr), newBenchLifecycleCmd(stderr), newBenchGrowthCmd(stderr))
+	return cmd
 }
 
-// addBenchFlags registers the flags every bench part has.
-func addBenchFlags(cmd *cobra.Command, o *benchOptions, count int, countHelp string) {
-	cmd.Flags().IntVar(&o.count, "count", count, countHelp)
-	cmd.Flags().IntVar(&o.concurrency, "concurrency", 16, "concurrent senders")
-	cmd.Flags().StringVar(&o.adminURL, "admin-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server to create the scratch database on")
-	cmd.Flags().BoolVar(&o.jsonOut, "json", false, "print JSON instead of a table")
-	cmd.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the kycflow part to this file (go tool pprof)")
-	cmd.Flags().BoolVar(&o.temporalMemory, "temporal-memory", false,
+// addBenchFlags registers the flags every bench part has, with o's values
+// as their defaults.
+func addBenchFlags(cmd *cobra.Command, o *bench.Options, countHelp string) {
+	cmd.Flags().IntVar(&o.Count, "count", o.Count, countHelp)
+	cmd.Flags().IntVar(&o.Concurrency, "concurrency", o.Concurrency, "concurrent senders")
+	cmd.Flags().StringVar(&o.AdminURL, "admin-url", o.AdminURL, "PostgreSQL server to create the scratch database on")
+	cmd.Flags().BoolVar(&o.JSON, "json", o.JSON, "print JSON instead of a table")
+	cmd.Flags().StringVar(&o.CPUProfile, "cpuprofile", o.CPUProfile, "write a CPU profile of the kycflow part to this file (go tool pprof)")
+	cmd.Flags().BoolVar(&o.TemporalMemory, "temporal-memory", o.TemporalMemory,
 		"keep the Temporal server's SQLite database in memory instead of a file as kycflow dev does (its commits slow down as it grows)")
-	cmd.Flags().IntVar(&o.temporalCache, "temporal-cache", 0,
+	cmd.Flags().IntVar(&o.TemporalCache, "temporal-cache", o.TemporalCache,
 		"N > 0: the Temporal server's history service keeps at most N workflows in memory (default: Temporal's 128,000)")
-	cmd.Flags().IntVar(&o.temporalPostgres, "temporal-postgres", 0,
+	cmd.Flags().IntVar(&o.TemporalPostgres, "temporal-postgres", o.TemporalPostgres,
 		"N > 0: the Temporal server keeps its data in PostgreSQL (scratch databases on --admin-url) with N history shards, as a production Temporal does, instead of SQLite")
 }
 
-func newBenchCmd(environ []string, stderr io.Writer) *cobra.Command {
-	var o benchOptions
-	cmd := &cobra.Command{Use: "bench", Short: "Measure kycflow against the ceilings of this machine (see BENCHMARKS.md)"}
-	ingest := &cobra.Command{
+// warnLogger is the bench's logger: warnings and errors only, as text.
+func warnLogger(stderr io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func newBenchIngestCmd(stderr io.Writer) *cobra.Command {
+	o := ingest.Defaults()
+	cmd := &cobra.Command{
 		Use:   "ingest",
 		Short: "Webhook ingest against a bare HTTP handler, the database alone and the naive synchronous design",
 		Long: `ingest sends --count signed KYC webhooks (realistic bodies, distinct scanRefs, a share of
@@ -85,217 +66,88 @@ on, until the relay has delivered everything: that includes the Temporal server'
 naive's does), and the ratios, or JSON with --json.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-			return runBenchIngest(cmd.Context(), o, cmd.OutOrStdout(), log)
+			return ingest.Run(cmd.Context(), o, cmd.OutOrStdout(), warnLogger(stderr))
 		},
 	}
-	addBenchFlags(ingest, &o, 5000, "webhooks per target")
-	ingest.Flags().Float64Var(&o.duplicates, "duplicates", 0.1, "share of webhooks that re-send an earlier body byte for byte")
-	ingest.Flags().BoolVar(&o.relay, "relay", true, "let serve's relay deliver to Temporal during the kycflow part (false: measure storing and acknowledging alone)")
-	ingest.Flags().IntVar(&o.prefill, "prefill", 0, "verifications stored (delivered) in the inbox and the ceiling tables before measuring: ingest against a store that already holds them")
-	ingest.Flags().IntVar(&o.batch, "batch", 64, "serve's KYCFLOW_INGEST_BATCH: most webhooks per group commit (1: one commit per webhook)")
-	cmd.AddCommand(ingest, newBenchLifecycleCmd(stderr), newBenchGrowthCmd(stderr))
+	addBenchFlags(cmd, &o.Options, "webhooks per target")
+	cmd.Flags().Float64Var(&o.Duplicates, "duplicates", o.Duplicates, "share of webhooks that re-send an earlier body byte for byte")
+	cmd.Flags().BoolVar(&o.Relay, "relay", o.Relay, "let serve's relay deliver to Temporal during the kycflow part (false: measure storing and acknowledging alone)")
+	cmd.Flags().IntVar(&o.Prefill, "prefill", o.Prefill, "verifications stored (delivered) in the inbox and the ceiling tables before measuring: ingest against a store that already holds them")
+	cmd.Flags().IntVar(&o.Batch, "batch", o.Batch, "serve's KYCFLOW_INGEST_BATCH: most webhooks per group commit (1: one commit per webhook)")
 	return cmd
 }
 
-const benchKey = "bench-signing-key"
+func newBenchLifecycleCmd(stderr io.Writer) *cobra.Command {
+	o := lifecycle.Defaults()
+	cmd := &cobra.Command{
+		Use:   "lifecycle",
+		Short: "Whole verification lifecycles against trivial workflows on the same Temporal server",
+		Long: `lifecycle runs --count verifications through two targets, one after the other, in one run,
+on one Temporal server, with the same order of events and the same concurrency:
 
-// benchBodies renders count approved-identification bodies, a share of them
-// re-sends of an earlier one.
-func benchBodies(o benchOptions) [][]byte {
-	r := mrand.New(mrand.NewPCG(42, 42))
-	bodies := make([][]byte, o.count)
-	for i := range bodies {
-		if i > 0 && r.Float64() < o.duplicates {
-			bodies[i] = bodies[r.IntN(i)]
-			continue
-		}
-		s, _ := simulate.Build("approved", r, time.Now())
-		bodies[i] = s.Webhooks[0].Body
+  kycflow   a real serve and a real worker on a scratch PostgreSQL database. Each verification
+            is an automatic SUSPECTED result (final:false) and, later, the manual APPROVED
+            result (final:true), two signed webhooks over HTTP (keep-alive): inbox, relay,
+            workflow, decision, and the onboarding call to a local receiver, which checks
+            its signature and decision and counts repeats.
+  ceiling   trivial workflows on their own task queue: two SignalWithStart calls each and as
+            many no-op activities as one kycflow lifecycle runs (read from its history),
+            before and after the second signal as kycflow's fall.
+
+--concurrency senders take the next event of one stream: every verification's automatic result
+in turn, its manual result half the run later (after the automatic results of --count/2 other
+verifications), as reviews trail automatic checks in a campaign. A verification is complete at
+its onboarding call (ceiling: the no-op activity in the onboarding call's place); lifecycles stay
+open afterwards, in AML monitoring. Reported: verifications completed per second (from the first
+event sent to the last completion), latency from the acknowledged second event to completion,
+onboarding calls and repeats, and the kycflow/ceiling ratio. JSON with --json.
+
+Without --rate the senders outrun the lifecycles (acknowledging needs only the inbox): the rate
+is the one at saturation, and latency is mostly the backlog's queueing. With --rate below that,
+latency is the lifecycle's own, and the rate is the offered one.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return lifecycle.Run(cmd.Context(), o, cmd.OutOrStdout(), warnLogger(stderr))
+		},
 	}
-	return bodies
+	addBenchFlags(cmd, &o.Options, "verifications per target")
+	cmd.Flags().Float64Var(&o.Rate, "rate", o.Rate, "verifications offered per second (0: as fast as the senders go, which measures the rate at saturation; "+
+		"below it, latency without a backlog)")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", o.Timeout, "how long a target may take, after its last event is sent, to complete every verification")
+	return cmd
 }
 
-func runBenchIngest(ctx context.Context, o benchOptions, out io.Writer, log *slog.Logger) error {
-	env, err := startBenchEnv(ctx, o, log)
-	if err != nil {
-		return err
-	}
-	defer env.stop()
+func newBenchGrowthCmd(stderr io.Writer) *cobra.Command {
+	o := growth.Defaults()
+	cmd := &cobra.Command{
+		Use:   "growth",
+		Short: "Ingest latency, lifecycle rate, worker memory and database bytes as open verifications grow",
+		Long: `growth fills a scratch PostgreSQL database and a Temporal server (SQLite in a scratch
+file) with approved verifications, each left open in AML monitoring, through the real path (signed
+webhook over HTTP, inbox, relay, workflow, decision, onboarding call to a local receiver), up to
+each of --levels in turn. At each level it measures, with the same senders:
 
-	bodies := benchBodies(o)
-	signed := signedBy(benchKey, bodies)
-	hc := bench.Client(o.concurrency)
-	var results []bench.Result
+  ingest      a burst of --burst new verifications' webhooks: acknowledgements per second and
+              their latency (p99), and the time until each was onboarded
+  lifecycle   --count automatic SUSPECTED + manual APPROVED pairs, as in bench lifecycle:
+              verifications onboarded per second at saturation
+  worker RSS  resident memory of the worker, a separate process (--worker-bin, default this
+              executable) with a sticky cache of --worker-cache workflows (0: the SDK's 10,000)
+  DB bytes    the database's size over the verifications it holds
 
-	// bare Gin: read the body, answer 200.
-	bare := gin.New()
-	bare.POST("/webhooks/idenfy/kyc", func(c *gin.Context) {
-		io.Copy(io.Discard, http.MaxBytesReader(c.Writer, c.Request.Body, 5<<20))
-		c.JSON(http.StatusOK, gin.H{"status": "accepted"})
-	})
-	results = append(results, serveAndDrive(ctx, "bare-gin", bare, hc, bodies, signed, o))
-
-	// The database alone, same driver; the inbox (and ceiling tables) go
-	// into the scratch database first.
-	db, err := sql.Open("postgres", store.PostgresDSN(env.dbURL)) // the driver and settings serve uses
-	if err != nil {
-		return err
+and prints each level's figures beside the first level's. With --cpuprofile FILE.pprof, this
+process (the Temporal server, the senders and the receiver) is profiled over each
+level's measurements into FILE-<level>.pprof.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return growth.Run(cmd.Context(), o, cmd.OutOrStdout(), stderr, warnLogger(stderr))
+		},
 	}
-	defer db.Close()
-	db.SetMaxOpenConns(20)
-	if err := migrateScratch(ctx, env.dbURL, db); err != nil {
-		return err
-	}
-	if err := prefill(ctx, env.dbURL, db, o.prefill); err != nil {
-		return err
-	}
-	ceilings, err := dbCeilings(ctx, db, bodies, signed, o)
-	if err != nil {
-		return err
-	}
-	results = append(results, ceilings...)
-
-	// kycflow: a real serve on the same PostgreSQL, relaying to Temporal.
-	cfg, err := service.LoadConfig(append(env.environ("bench"), fmt.Sprint("KYCFLOW_INGEST_BATCH=", o.batch)))
-	if err != nil {
-		return err
-	}
-	cfg.PauseRelay = !o.relay
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	sctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- service.Serve(sctx, cfg, log, ln) }()
-	if err := waitHealthy(ctx, "http://"+ln.Addr().String()); err != nil {
-		stop()
-		return err
-	}
-	stopProfile, err := startCPUProfile(o.cpuProfile)
-	if err != nil {
-		stop()
-		return err
-	}
-	start, cpu := time.Now(), bench.SampleCPU()
-	acks := bench.Drive(ctx, "kycflow", len(bodies), o.concurrency,
-		bench.Post(hc, "http://"+ln.Addr().String()+"/webhooks/idenfy/kyc", bodies, signed))
-	var delivered time.Duration // first webhook sent → the relay's last delivery
-	if o.relay {
-		if delivered, err = drained(ctx, db, start); err != nil {
-			stop()
-			return err
-		}
-		acks = cpu.Charge(acks) // until the relay has delivered: its work and Temporal's too
-	}
-	results = append(results, acks)
-	stopProfile()
-	stop()
-	<-done
-
-	// naive: signal Temporal synchronously before acknowledging.
-	naive := gin.New()
-	naive.POST("/webhooks/idenfy/kyc", func(c *gin.Context) {
-		body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 5<<20))
-		if err != nil || !idenfy.Verify(body, c.GetHeader(idenfy.SignatureHeader), [][]byte{[]byte(benchKey)}) {
-			c.JSON(http.StatusUnauthorized, gin.H{"error": "invalid signature"})
-			return
-		}
-		cl, err := idenfy.Classify(idenfy.KindKYC, "", body)
-		if err != nil {
-			c.JSON(http.StatusAccepted, gin.H{"status": "quarantined"})
-			return
-		}
-		sum, _ := idenfy.Summarize(body)
-		e := workflows.Event{Kind: "kyc", EventType: cl.EventType, ScanRef: cl.Subject, ReceivedAt: time.Now(), Summary: sum}
-		_, err = env.tc.SignalWithStartWorkflow(c.Request.Context(), "naive-"+cl.Subject, workflows.SignalEvent, e,
-			client.StartWorkflowOptions{TaskQueue: "naive"}, workflows.VerificationWorkflow, workflows.Input{ScanRef: cl.Subject})
-		if err != nil {
-			c.JSON(http.StatusServiceUnavailable, gin.H{"error": "temporal"})
-			return
-		}
-		c.JSON(http.StatusOK, gin.H{"status": "accepted"})
-	})
-	results = append(results, serveAndDrive(ctx, "naive", naive, hc, bodies, signed, o))
-	return reportIngest(out, o, results, delivered)
-}
-
-// drained waits until serve's relay has delivered every stored webhook to
-// Temporal and returns how long after start that was.
-func drained(ctx context.Context, db *sql.DB, start time.Time) (time.Duration, error) {
-	err := bench.Poll(ctx, "the relay delivering every stored webhook to Temporal", 20*time.Millisecond, 10*time.Minute, func() (bool, error) {
-		var pending int
-		err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox WHERE status = 'pending'`).Scan(&pending)
-		return err == nil && pending == 0, err
-	})
-	return time.Since(start), err
-}
-
-func serveAndDrive(ctx context.Context, name string, h http.Handler, hc *http.Client, bodies [][]byte, headers func(int) http.Header, o benchOptions) bench.Result {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return bench.Result{Name: name, Errors: len(bodies)}
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
-	return bench.Drive(ctx, name, len(bodies), o.concurrency, bench.Post(hc, "http://"+ln.Addr().String()+"/webhooks/idenfy/kyc", bodies, headers))
-}
-
-func waitHealthy(ctx context.Context, base string) error {
-	return bench.Poll(ctx, "serve at "+base+" coming up", 50*time.Millisecond, 30*time.Second, func() (bool, error) {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil, err
-	})
-}
-
-func reportIngest(out io.Writer, o benchOptions, rs []bench.Result, delivered time.Duration) error {
-	var notes []string
-	for _, r := range rs {
-		if r.Name == "kycflow" && delivered > 0 {
-			notes = append(notes, fmt.Sprintf("kycflow's relay had delivered every stored webhook to Temporal %.1fs after the first was sent (acknowledging all took %.1fs)",
-				delivered.Seconds(), r.Elapsed.Seconds()))
-		}
-	}
-	return report{
-		title: fmt.Sprintf("ingest: %d webhooks per target, concurrency %d, %.0f%% re-sends, %d verifications stored before",
-			o.count, o.concurrency, o.duplicates*100, o.prefill),
-		unit:   "req/s",
-		rows:   rs,
-		ratios: []ratio{{"kycflow", "db-alone", 2}, {"kycflow", "db-minimal", 2}, {"kycflow", "bare-gin", 2}, {"kycflow", "naive", 1}},
-		notes:  notes,
-		fields: map[string]any{"count": o.count, "concurrency": o.concurrency, "duplicates": o.duplicates, "batch": o.batch,
-			"relay": o.relay, "prefill": o.prefill, "deliveredNs": delivered, "temporalStore": o.temporalStore()},
-	}.print(out, o.jsonOut)
-}
-
-// scratchDatabase creates a fresh database named prefix and a random
-// suffix on the server of adminURL and returns its URL and a func that
-// drops it.
-func scratchDatabase(ctx context.Context, adminURL, prefix string) (string, func(), error) {
-	admin, err := sql.Open("postgres", adminURL)
-	if err != nil {
-		return "", nil, err
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := prefix + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		return "", nil, fmt.Errorf("create scratch database on %s: %w", service.RedactURL(adminURL), err)
-	}
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		admin.Close()
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	return u.String(), func() {
-		admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		admin.Close()
-	}, nil
+	addBenchFlags(cmd, &o.Options, "verification pairs of the lifecycle measurement at each level")
+	cmd.Flags().IntSliceVar(&o.Levels, "levels", o.Levels, "open verifications to measure at, ascending")
+	cmd.Flags().IntVar(&o.Burst, "burst", o.Burst, "webhooks of the ingest burst at each level")
+	cmd.Flags().StringVar(&o.WorkerBin, "worker-bin", o.WorkerBin, "kycflow binary to run the worker from (default: this executable)")
+	cmd.Flags().IntVar(&o.WorkerCache, "worker-cache", o.WorkerCache, "the worker's KYCFLOW_WORKER_CACHE (0: the SDK's default)")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", o.Timeout, "how long one batch of verifications may take to be onboarded after its last webhook")
+	return cmd
 }
