@@ -17,7 +17,8 @@ import (
 )
 
 // review records a compliance officer's decision through the lifecycle's
-// validated `review` Update: 200 with the new state, 400 when the body or
+// validated `review` Update: 200 with the new state (202
+// awaiting_second_review for a four-eyes first approval), 400 when the body or
 // the review is invalid or the stage takes another decision (nothing is
 // recorded), 409 when the stage takes no review (nothing to review, already
 // decided), 404 for an unknown scanRef.
@@ -83,9 +84,16 @@ func (a *API) reviewLifecycle(c *gin.Context, what, workflowID string, lookup fu
 	var app *temporal.ApplicationError
 	var notFound *serviceerror.NotFound
 	switch {
+	case err == nil && state.PendingApproval != nil && rv.Decision == workflows.ReviewApprove:
+		// Four-eyes: the approval waits for a second, different reviewer.
+		a.log.Info("first approval recorded; awaiting a second reviewer", "workflow_id", workflowID, "reviewer", rv.Reviewer)
+		c.JSON(http.StatusAccepted, gin.H{"status": "awaiting_second_review", "approvedBy": state.PendingApproval.Reviewer,
+			"approvedAt": state.PendingApproval.At.UTC(), "case": view(state)})
 	case err == nil:
 		a.log.Info("compliance review recorded", "workflow_id", workflowID, "decision", state.Decision, "reviewer", rv.Reviewer)
 		c.JSON(http.StatusOK, view(state))
+	case errors.As(err, &app) && app.Type() == workflows.ErrAlreadyReviewed:
+		c.JSON(http.StatusConflict, gin.H{"error": "already approved by you: " + reason(err)})
 	case errors.As(err, &app) && (app.Type() == workflows.ErrInvalidReview || app.Type() == workflows.ErrWrongDecision):
 		c.JSON(http.StatusBadRequest, gin.H{"error": reason(err)})
 	case errors.As(err, &app) && app.Type() == workflows.ErrNotAwaitingReview:

@@ -216,3 +216,30 @@ func TestTimelineMarkupIsEscaped(t *testing.T) {
 		}
 	}
 }
+
+// A four-eyes first approval answers 202 awaiting_second_review; the first
+// approver confirming it is a 409.
+func TestFourEyesFirstApprovalIs202(t *testing.T) {
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	tf := &fakeTemporal{state: workflows.State{ScanRef: "s1", Stage: workflows.StageAwaitingCompliance,
+		PendingApproval: &workflows.Approval{Reviewer: "api-token", Reason: "ok", At: at}}}
+	h, _ := reviewAPI(t, tf)
+	w := send(h, http.MethodPost, "/v1/verifications/s1/review", `{"decision":"approve","reason":"ok"}`)
+	var got struct {
+		Status     string    `json:"status"`
+		ApprovedBy string    `json:"approvedBy"`
+		ApprovedAt time.Time `json:"approvedAt"`
+		Case       struct {
+			Stage, Decision string
+		} `json:"case"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != http.StatusAccepted || got.Status != "awaiting_second_review" ||
+		got.ApprovedBy != "api-token" || !got.ApprovedAt.Equal(at) || got.Case.Stage != "awaiting_compliance" || got.Case.Decision != "" {
+		t.Errorf("first approval = %d %s, want 202 awaiting_second_review", w.Code, w.Body)
+	}
+	tf.state, tf.err = workflows.State{}, temporal.NewApplicationError("api-token already approved kyc-s1", workflows.ErrAlreadyReviewed)
+	if w := send(h, http.MethodPost, "/v1/verifications/s1/review", `{"decision":"approve","reason":"again"}`); w.Code != http.StatusConflict ||
+		!strings.Contains(w.Body.String(), "already approved") {
+		t.Errorf("the first approver again = %d %s, want 409", w.Code, w.Body)
+	}
+}
