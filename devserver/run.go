@@ -129,6 +129,10 @@ func defaults(cfg *service.Config, o Options) error {
 	} else if len(cfg.DefaultKeys) == 0 {
 		cfg.DefaultKeys = append(append(append([]string{}, cfg.KYCKeys...), cfg.KYBKeys...), cfg.AMLKeys...)
 	}
+	if cfg.ConsoleURL == "" {
+		_, port, _ := net.SplitHostPort(cfg.ListenAddr)
+		cfg.ConsoleURL = "http://localhost:" + port + "/console"
+	}
 	if cfg.APIToken == "" {
 		token, err := devsecret.Ensure(cfg.DataDir, devsecret.TokenFile)
 		if err != nil {

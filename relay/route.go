@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -117,8 +118,8 @@ func (rt Router) company(e workflows.Event) Delivery {
 		fmt.Sprintf("KYB company %s (client %s)", e.CompanyID, orDash(e.ClientID)),
 		fmt.Sprintf("**iDenfy KYB company verification**\n\n- company id: `%s`\n- clientId: `%s`\n\n"+
 			"Stage and decision are the KybStage and KybDecision search attributes; the `state` query and kycflow's "+
-			"`GET /v1/companies/%s` show the screenings, linked beneficiaries and evidence trail. No personal data is kept in this history.",
-			e.CompanyID, orDash(e.ClientID), e.CompanyID),
+			"`GET /v1/companies/%s` show the screenings, linked beneficiaries and evidence trail. No personal data is kept in this history.%s",
+			e.CompanyID, orDash(e.ClientID), e.CompanyID, rt.consoleLine(&workflows.State{Kind: workflows.KindCompany, CompanyID: e.CompanyID})),
 		workflows.AttrCompanyID.ValueSet(e.CompanyID), workflows.AttrKybStage.ValueSet(string(workflows.StageAwaitingResult)))
 }
 
@@ -155,8 +156,8 @@ func (rt Router) kyc(e workflows.Event) Delivery {
 		fmt.Sprintf("**iDenfy KYC verification**\n\n- scanRef: `%s`\n- clientId: `%s`\n- externalRef: `%s`\n\n"+
 			"Stage, status and decision are the KycStage, KycStatus and KycDecision search attributes; "+
 			"the `state` query and kycflow's `GET /v1/verifications/%s` show the full evidence trail. "+
-			"No personal data is kept in this history: the raw webhooks stay in kycflow's inbox.",
-			e.ScanRef, orDash(e.ClientID), orDash(e.ExternalRef), e.ScanRef),
+			"No personal data is kept in this history: the raw webhooks stay in kycflow's inbox.%s",
+			e.ScanRef, orDash(e.ClientID), orDash(e.ExternalRef), e.ScanRef, rt.consoleLine(&workflows.State{ScanRef: e.ScanRef})),
 		workflows.AttrScanRef.ValueSet(e.ScanRef), workflows.AttrStage.ValueSet(string(workflows.StageAwaitingResult)))
 }
 
@@ -173,6 +174,15 @@ func (rt Router) start(id, workflowType string, input workflows.Input, e workflo
 			StaticSummary: summary, StaticDetails: details},
 		Signal: workflows.SignalEvent, Arg: e, Workflow: workflowType, Input: input,
 	}
+}
+
+// consoleLine links the Web UI's static details to the case's page in the
+// compliance console, when its URL is configured.
+func (rt Router) consoleLine(s *workflows.State) string {
+	if rt.Policy.ConsoleURL == "" {
+		return ""
+	}
+	return "\n\nCompliance console: [" + s.Subject() + "](" + strings.TrimSuffix(rt.Policy.ConsoleURL, "/") + s.CasePath() + ")"
 }
 
 func orDash(s string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"kycflow/idenfy"
@@ -82,6 +83,29 @@ func TestRouteRefusesInvalidIDs(t *testing.T) {
 		d, err := rt.Route(ctx, row)
 		if !errors.Is(err, idenfy.ErrInvalidID) || errors.Is(err, relay.ErrNotYet) {
 			t.Errorf("%s: Route() = %d deliveries, %v; want ErrInvalidID (quarantined)", name, len(d), err)
+		}
+	}
+}
+
+// The Web UI's static details link a lifecycle to its case page in the
+// compliance console when its URL is configured, and say nothing of it
+// otherwise.
+func TestRouteLinksTheConsole(t *testing.T) {
+	ctx := context.Background()
+	row := store.InboxEvent{ID: 1, Kind: "kyc", EventType: idenfy.EventIdentification, SubjectType: idenfy.SubjectScanRef,
+		Subject: "scan-7", ScanRefsJSON: `["scan-7"]`, Body: fixture(t, "kyc_manual_approved.json")}
+	for _, tc := range []struct{ url, want string }{
+		{"https://kyc.example.com/console/", "(https://kyc.example.com/console/cases/kyc/scan-7)"},
+		{"", ""},
+	} {
+		rt := relay.Router{TaskQueue: "q", Policy: workflows.Policy{ConsoleURL: tc.url}}
+		d, err := rt.Route(ctx, row)
+		if err != nil || len(d) != 1 {
+			t.Fatalf("route = %+v, %v", d, err)
+		}
+		details := d[0].Options.StaticDetails
+		if got := strings.Contains(details, "Compliance console"); got != (tc.want != "") || !strings.Contains(details, tc.want) {
+			t.Errorf("console %q: static details %q, want the link %q", tc.url, details, tc.want)
 		}
 	}
 }

@@ -22,6 +22,9 @@ func (c *Config) validateEffects() []error {
 	if c.OnboardingURL != "" && !isHTTPURL(c.OnboardingURL) {
 		add("KYCFLOW_ONBOARDING_URL must be an http(s) URL")
 	}
+	if c.ConsoleURL != "" && !isHTTPURL(c.ConsoleURL) {
+		add("KYCFLOW_CONSOLE_URL must be an http(s) URL (the console's base, e.g. https://kycflow.example.com/console)")
+	}
 	for i, k := range c.OnboardingKeys {
 		s, err := outbound.ParseSecret(k)
 		if err != nil {

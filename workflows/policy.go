@@ -50,6 +50,9 @@ type Policy struct {
 	// requires a revision's review to come from another reviewer than the
 	// previous review of the same verification.
 	FourEyes bool `json:"fourEyes"`
+	// ConsoleURL is the compliance console's base URL (…/console): the Web
+	// UI's details of a case waiting for a person link to its page there.
+	ConsoleURL string `json:"consoleUrl,omitempty"`
 	// OnboardingAttempts bounds the attempts of one onboarding call
 	// (default 12, backing off from 2 s to 10 min).
 	OnboardingAttempts int32 `json:"onboardingAttempts"`

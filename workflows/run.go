@@ -183,5 +183,5 @@ func (r *run) publish() {
 			workflow.GetLogger(r.ctx).Error("upsert search attributes", "error", err)
 		}
 	}
-	workflow.SetCurrentDetails(r.ctx, s.Details())
+	workflow.SetCurrentDetails(r.ctx, s.Details()+consoleLink(r.m.p.ConsoleURL, s))
 }
