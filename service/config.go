@@ -87,6 +87,10 @@ type Config struct {
 	MetricsAddr   string `env:"KYCFLOW_METRICS_ADDR"`
 	IDenfyBaseURL string `env:"KYCFLOW_IDENFY_BASE_URL" envDefault:"https://ivs.idenfy.com"`
 
+	// ConsoleURL is the compliance console's public base URL
+	// (https://…/console): the Web UI links each case to its page there.
+	ConsoleURL string `env:"KYCFLOW_CONSOLE_URL"`
+
 	LogLevel  string `env:"KYCFLOW_LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"KYCFLOW_LOG_FORMAT" envDefault:"json"`
 
@@ -288,7 +292,7 @@ func (c Config) LogValue() slog.Value {
 func (c Config) Policy() workflows.Policy {
 	return workflows.Policy{Suspected: c.SuspectedPolicy, ReviewSLA: c.ReviewSLA, LateEventWindow: c.LateEventWindow,
 		ComplianceSLA: c.ComplianceSLA, FourEyes: c.FourEyes, OnboardingAttempts: c.OnboardingAttempts,
-		AMLMonitoring: c.AMLMonitoring, AlertAction: c.AMLAlertAction, MaxEventsPerRun: c.MonitoringCANEvery}.WithDefaults()
+		AMLMonitoring: c.AMLMonitoring, AlertAction: c.AMLAlertAction, MaxEventsPerRun: c.MonitoringCANEvery, ConsoleURL: c.ConsoleURL}.WithDefaults()
 }
 
 func countKeys(keys []string) string {
