@@ -23,19 +23,13 @@ import (
 
 // Store is the part of the database the API uses.
 type Store interface {
-	Verification(ctx context.Context, scanRef string) (store.Verification, error)
-	Timeline(ctx context.Context, scanRef string) ([]store.TimelineEvent, error)
+	CaseStore
 	ListVerifications(ctx context.Context, f store.LifecycleFilter) ([]store.Verification, int64, error)
 	ListCompanies(ctx context.Context, f store.LifecycleFilter) ([]store.Company, int64, error)
 	Queue(ctx context.Context, f store.QueueFilter) ([]store.QueueItem, *store.QueueCursor, error)
 	ListInbox(ctx context.Context, f store.InboxFilter) ([]store.InboxSummary, *store.InboxCursor, error)
-	InboxEvent(ctx context.Context, id int64) (store.InboxEvent, error)
-	Requeue(ctx context.Context, id int64, r store.Routing) error
 	Company(ctx context.Context, companyID string) (store.Company, error)
 	TimelineOf(ctx context.Context, workflowID string) ([]store.TimelineEvent, error)
-	CasePayloads(ctx context.Context, scanRef string, after int64, limit int) ([]store.InboxEvent, int64, error)
-	RecordPersonalDataView(ctx context.Context, v store.PersonalDataView) (store.PersonalDataView, error)
-	PersonalDataViews(ctx context.Context, scanRef string) ([]store.PersonalDataView, error)
 }
 
 // Authenticator tells who a bearer token proves (identity.Authenticator):
@@ -68,13 +62,11 @@ type Options struct {
 
 // API serves /v1.
 type API struct {
-	store     Store
-	temporal  Temporal
-	auth      Authenticator
-	log       *slog.Logger
-	requeued  func()
-	reviewFor time.Duration
-	metrics   *Metrics
+	store   Store
+	cases   *Cases
+	auth    Authenticator
+	log     *slog.Logger
+	metrics *Metrics
 }
 
 // New returns the API.
@@ -82,13 +74,8 @@ func New(s Store, t Temporal, o Options) *API {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	if o.Requeued == nil {
-		o.Requeued = func() {}
-	}
-	if o.ReviewTimeout <= 0 {
-		o.ReviewTimeout = 30 * time.Second
-	}
-	return &API{store: s, temporal: t, auth: o.Auth, log: o.Log, requeued: o.Requeued, reviewFor: o.ReviewTimeout, metrics: o.Metrics}
+	cases := &Cases{Store: s, Temporal: t, Log: o.Log, Requeued: o.Requeued, ReviewTimeout: o.ReviewTimeout}
+	return &API{store: s, cases: cases, auth: o.Auth, log: o.Log, metrics: o.Metrics}
 }
 
 // Register adds the /v1 routes, each with the roles that may use it.

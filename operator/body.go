@@ -17,24 +17,25 @@ import (
 // maxBody bounds an operator request body.
 const maxBody = 64 << 10
 
-// badRequest is a refused request: its status and a message for the
-// caller that names what is wrong.
-type badRequest struct {
-	status int
-	msg    string
+// Refusal is a refused request or action: the HTTP status that answers it
+// and a message for the caller that names what is wrong. It never holds
+// personal data or another error's text.
+type Refusal struct {
+	Status int
+	Msg    string
 }
 
-func (e *badRequest) Error() string { return e.msg }
+func (e *Refusal) Error() string { return e.Msg }
 
-func invalid(format string, args ...any) *badRequest {
-	return &badRequest{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+func invalid(format string, args ...any) *Refusal {
+	return &Refusal{Status: http.StatusBadRequest, Msg: fmt.Sprintf(format, args...)}
 }
 
-// refuse answers a badRequest (any other error is the API's own failure).
+// refuse answers a Refusal (any other error is the API's own failure).
 func (a *API) refuse(c *gin.Context, err error) {
-	var bad *badRequest
+	var bad *Refusal
 	if errors.As(err, &bad) {
-		c.JSON(bad.status, gin.H{"error": bad.msg})
+		c.JSON(bad.Status, gin.H{"error": bad.Msg})
 		return
 	}
 	a.unavailable(c, err)
@@ -47,7 +48,7 @@ func readBody(c *gin.Context, v any, emptyOK bool, keys ...string) error {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		return &badRequest{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("body larger than %d bytes", maxBody)}
+		return &Refusal{Status: http.StatusRequestEntityTooLarge, Msg: fmt.Sprintf("body larger than %d bytes", maxBody)}
 	case err != nil:
 		return invalid("body could not be read")
 	case emptyOK && len(bytes.TrimSpace(raw)) == 0:

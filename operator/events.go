@@ -35,7 +35,7 @@ type EventList struct {
 
 var inboxStatuses = []string{string(store.StatusQuarantined), string(store.StatusPending), string(store.StatusDispatched)}
 
-var eventFilters = map[string]check{"status": oneOf(inboxStatuses...), "limit": pageLimit, "cursor": cursorOf(parseInboxCursor)}
+var eventFilters = map[string]check{"status": oneOf(inboxStatuses...), "limit": pageLimit, "cursor": cursorOf(ParseInboxCursor)}
 
 // events is GET /v1/events?status=: the inbox's events of one status,
 // newest first. The status is required: the list reads the inbox's
@@ -52,7 +52,7 @@ func (a *API) events(c *gin.Context) {
 	}
 	f := store.InboxFilter{Status: store.InboxStatus(q["status"]), Limit: q.limit()}
 	if s := q["cursor"]; s != "" {
-		after, _ := parseInboxCursor(s)
+		after, _ := ParseInboxCursor(s)
 		f.After = &after
 	}
 	events, next, err := a.store.ListInbox(c.Request.Context(), f)
@@ -67,15 +67,20 @@ func (a *API) events(c *gin.Context) {
 			LastError: e.LastError}
 	}
 	if next != nil {
-		s := base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(next.ReceivedAt.UnixNano(), 10) + "." + strconv.FormatInt(next.ID, 10)))
+		s := InboxCursor(*next)
 		out.NextCursor = &s
 	}
 	c.JSON(http.StatusOK, out)
 }
 
-// parseInboxCursor reads a position in the event list: the receipt time in
+// InboxCursor encodes a position in the event list: the receipt time in
 // Unix nanoseconds and the id, base64url-encoded.
-func parseInboxCursor(s string) (store.InboxCursor, error) {
+func InboxCursor(c store.InboxCursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.ReceivedAt.UnixNano(), 10) + "." + strconv.FormatInt(c.ID, 10)))
+}
+
+// ParseInboxCursor reads a position InboxCursor encoded.
+func ParseInboxCursor(s string) (store.InboxCursor, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	at, id, ok := strings.Cut(string(raw), ".")
 	if err != nil || !ok {

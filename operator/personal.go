@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kycflow/idenfy"
+	"kycflow/identity"
 	"kycflow/store"
 )
 
@@ -63,32 +65,44 @@ type MonitoredSubject struct {
 var personalDataFilters = map[string]check{"limit": pageLimit, "cursor": cursorOf(parseID)}
 
 // personalData is GET /v1/verifications/{scanRef}/personal-data: the
-// decrypted personal fields of the webhooks routed to the case. The view
-// is recorded (who, role, which inbox events, when) before anything is
-// answered; if it cannot be, the answer is 503 and shows nothing. Only IDs
-// are logged.
+// decrypted personal fields of the webhooks routed to the case (see
+// Cases.PersonalData: the view is recorded before anything is answered).
 func (a *API) personalData(c *gin.Context) {
-	ctx := c.Request.Context()
 	q, err := readQuery(c, personalDataFilters)
 	if err != nil {
 		a.refuse(c, err)
 		return
 	}
-	scanRef := c.Param("scanRef")
-	v, err := a.store.Verification(ctx, scanRef)
-	if errors.Is(err, store.ErrNotFound) {
-		c.JSON(http.StatusNotFound, gin.H{"error": "unknown scanRef"})
-		return
-	}
-	if err != nil {
-		a.unavailable(c, err)
-		return
-	}
 	after, _ := parseID(q["cursor"])
-	events, next, err := a.store.CasePayloads(ctx, scanRef, after, q.limit())
+	out, err := a.cases.PersonalData(c.Request.Context(), principal(c), c.Param("scanRef"), after, q.limit())
 	if err != nil {
-		a.unavailable(c, err)
+		a.refuse(c, err) // a failure to record the view is a 503 showing nothing
 		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, out)
+}
+
+// PersonalData reveals to p the personal fields of the webhooks stored for
+// scanRef: a page of at most limit (1–500, default 50) after the inbox id
+// after. The look is recorded first (who, role, which inbox events, when);
+// if it cannot be, PersonalData fails and shows nothing. A role that may
+// not see personal data is a 403 Refusal, an unknown scanRef a 404 one;
+// any other error is a failure. Only IDs are logged.
+func (cs *Cases) PersonalData(ctx context.Context, p identity.Principal, scanRef string, after int64, limit int) (PersonalData, error) {
+	if !p.Role.CanViewPersonalData() {
+		return PersonalData{}, &Refusal{Status: http.StatusForbidden, Msg: "role " + string(p.Role) + " may not view personal data"}
+	}
+	v, err := cs.Store.Verification(ctx, scanRef)
+	if errors.Is(err, store.ErrNotFound) {
+		return PersonalData{}, &Refusal{Status: http.StatusNotFound, Msg: "unknown scanRef"}
+	}
+	if err != nil {
+		return PersonalData{}, err
+	}
+	events, next, err := cs.Store.CasePayloads(ctx, scanRef, after, limit)
+	if err != nil {
+		return PersonalData{}, err
 	}
 	out := PersonalData{ScanRef: scanRef, WorkflowID: v.WorkflowID, Items: make([]PersonalPayload, len(events)), NextCursor: idCursor(next)}
 	shown := []int64{}
@@ -98,15 +112,12 @@ func (a *API) personalData(c *gin.Context) {
 			shown = append(shown, e.ID)
 		}
 	}
-	p := principal(c)
-	if _, err := a.store.RecordPersonalDataView(ctx, store.PersonalDataView{WorkflowID: v.WorkflowID, ScanRef: scanRef,
+	if _, err := cs.Store.RecordPersonalDataView(ctx, store.PersonalDataView{WorkflowID: v.WorkflowID, ScanRef: scanRef,
 		Reviewer: p.Name, Role: p.Role, InboxIDs: shown}); err != nil {
-		a.unavailable(c, err) // fail closed: an unrecorded look shows nothing
-		return
+		return PersonalData{}, fmt.Errorf("record the personal data view of %s: %w", scanRef, err) // fail closed
 	}
-	a.log.Info("personal data viewed", "workflow_id", v.WorkflowID, "scan_ref", scanRef, "reviewer", p.Name, "role", p.Role, "inbox_ids", shown)
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, out)
+	cs.log().Info("personal data viewed", "workflow_id", v.WorkflowID, "scan_ref", scanRef, "reviewer", p.Name, "role", p.Role, "inbox_ids", shown)
+	return out, nil
 }
 
 // personalPayload reads the personal fields of a stored webhook.

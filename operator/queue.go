@@ -35,7 +35,7 @@ type Queue struct {
 }
 
 var queueFilters = map[string]check{"kind": oneOf(store.KindKYC, store.KindKYB), "stage": oneOf(store.QueueStages...),
-	"clientId": identifier, "limit": pageLimit, "cursor": cursorOf(parseQueueCursor)}
+	"clientId": identifier, "limit": pageLimit, "cursor": cursorOf(ParseQueueCursor)}
 
 // queue is GET /v1/queue: every KYC and KYB case waiting for a compliance
 // officer, the most urgent first: dated cases by due time (overdue ones
@@ -48,7 +48,7 @@ func (a *API) queue(c *gin.Context) {
 	}
 	f := store.QueueFilter{Kind: q["kind"], Stage: q["stage"], ClientID: q["clientId"], Limit: q.limit()}
 	if s := q["cursor"]; s != "" {
-		after, _ := parseQueueCursor(s)
+		after, _ := ParseQueueCursor(s)
 		f.After = &after
 	}
 	items, next, err := a.store.Queue(c.Request.Context(), f)
@@ -61,7 +61,7 @@ func (a *API) queue(c *gin.Context) {
 		out.Items[i] = queueItem(it)
 	}
 	if next != nil {
-		s := queueCursor(*next)
+		s := QueueCursor(*next)
 		out.NextCursor = &s
 	}
 	c.JSON(http.StatusOK, out)
@@ -80,9 +80,9 @@ func queueItem(it store.QueueItem) QueueItem {
 	return out
 }
 
-// queueCursor encodes a queue position: "d" (dated) or "u" (undated), the
+// QueueCursor encodes a queue position: "d" (dated) or "u" (undated), the
 // time in Unix nanoseconds, the kind and the row id, base64url-encoded.
-func queueCursor(c store.QueueCursor) string {
+func QueueCursor(c store.QueueCursor) string {
 	dated := "d"
 	if c.Undated {
 		dated = "u"
@@ -93,7 +93,8 @@ func queueCursor(c store.QueueCursor) string {
 
 var errCursor = errors.New("malformed cursor")
 
-func parseQueueCursor(s string) (store.QueueCursor, error) {
+// ParseQueueCursor reads a position QueueCursor encoded.
+func ParseQueueCursor(s string) (store.QueueCursor, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	parts := strings.Split(string(raw), ".")
 	if err != nil || len(parts) != 4 || (parts[0] != "d" && parts[0] != "u") || (parts[2] != store.KindKYC && parts[2] != store.KindKYB) {

@@ -1,7 +1,9 @@
 package operator
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -27,36 +29,44 @@ func (a *API) redrive(c *gin.Context) {
 		a.refuse(c, err)
 		return
 	}
-	e, err := a.store.InboxEvent(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		c.JSON(http.StatusNotFound, gin.H{"error": "unknown event"})
+	if err := a.cases.Redrive(ctx, id); err != nil {
+		a.refuse(c, err)
 		return
 	}
+	c.JSON(http.StatusAccepted, gin.H{"status": "requeued", "id": id})
+}
+
+// Redrive makes the stored inbox event id pending again, classifying it
+// again first, and wakes the relay. An unknown event is a 404 Refusal; one
+// whose payload was purged or cannot be opened, or that still cannot be
+// routed, a 409 one; any other error is a failure.
+func (cs *Cases) Redrive(ctx context.Context, id int64) error {
+	e, err := cs.Store.InboxEvent(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return &Refusal{Status: http.StatusNotFound, Msg: "unknown event"}
+	}
 	if err != nil {
-		a.unavailable(c, err)
-		return
+		return err
 	}
 	switch {
 	case e.PurgedAt.Valid:
-		c.JSON(http.StatusConflict, gin.H{"error": "the payload was purged (retention) on " + e.PurgedAt.Time.UTC().Format(time.RFC3339) + "; nothing to redrive"})
-		return
+		return &Refusal{Status: http.StatusConflict, Msg: "the payload was purged (retention) on " + e.PurgedAt.Time.UTC().Format(time.RFC3339) + "; nothing to redrive"}
 	case e.SealErr != nil:
-		c.JSON(http.StatusConflict, gin.H{"error": "the payload cannot be opened: " + e.SealErr.Error() + " (configure KYCFLOW_PAYLOAD_KEYS)"})
-		return
+		return &Refusal{Status: http.StatusConflict, Msg: "the payload cannot be opened: " + e.SealErr.Error() + " (configure KYCFLOW_PAYLOAD_KEYS)"}
 	}
 	headers, _ := e.Headers()
 	class, err := idenfy.Classify(idenfy.Kind(e.Route), headers[idenfy.EventTypeHeader], e.Body)
 	if err != nil {
-		c.JSON(http.StatusConflict, gin.H{"error": "event cannot be routed: " + err.Error()})
-		return
+		return &Refusal{Status: http.StatusConflict, Msg: "event cannot be routed: " + err.Error()}
 	}
-	err = a.store.Requeue(ctx, id, store.Routing{Kind: string(class.Kind), EventType: class.EventType, SubjectType: class.SubjectType,
+	err = cs.Store.Requeue(ctx, id, store.Routing{Kind: string(class.Kind), EventType: class.EventType, SubjectType: class.SubjectType,
 		Subject: class.Subject, ScanRefs: class.ScanRefs, CompanyID: class.CompanyID, ClientID: class.ClientID, ExternalRef: class.ExternalRef})
 	if err != nil {
-		a.unavailable(c, err)
-		return
+		return fmt.Errorf("requeue inbox event %d: %w", id, err)
 	}
-	a.log.Info("inbox event redriven", "inbox_id", id, "subject", class.Subject)
-	a.requeued()
-	c.JSON(http.StatusAccepted, gin.H{"status": "requeued", "id": id})
+	cs.log().Info("inbox event redriven", "inbox_id", id, "subject", class.Subject)
+	if cs.Requeued != nil {
+		cs.Requeued()
+	}
+	return nil
 }

@@ -71,44 +71,127 @@ func (a *API) reviewLifecycle(c *gin.Context, what, workflowID string, lookup fu
 		a.unavailable(c, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, a.reviewFor)
+	res := a.cases.Review(ctx, workflowID, rv)
+	switch res.Outcome {
+	case ReviewAwaitingSecond:
+		c.JSON(res.Status(), gin.H{"status": "awaiting_second_review", "approvedBy": res.State.PendingApproval.Reviewer,
+			"approvedAt": res.State.PendingApproval.At.UTC(), "case": view(res.State)})
+	case ReviewDecided:
+		c.JSON(res.Status(), view(res.State))
+	case ReviewAlreadyReviewed:
+		c.JSON(res.Status(), gin.H{"error": "already approved by you: " + res.Reason})
+	case ReviewNothingToReview:
+		c.JSON(res.Status(), gin.H{"error": "not awaiting review: " + res.Reason})
+	case ReviewInvalid:
+		c.JSON(res.Status(), gin.H{"error": res.Reason})
+	case ReviewTimedOut:
+		c.Header("Retry-After", "30")
+		c.JSON(res.Status(), gin.H{"error": res.Reason})
+	default:
+		a.unavailable(c, res.Err)
+	}
+}
+
+// ReviewOutcome is how a lifecycle answered a review.
+type ReviewOutcome string
+
+// Review outcomes; ReviewResult.Status is each one's HTTP status.
+const (
+	// ReviewDecided: the review decided the case (or cleared or confirmed
+	// an AML alert). 200.
+	ReviewDecided ReviewOutcome = "decided"
+	// ReviewAwaitingSecond: a four-eyes first approval, recorded; the case
+	// waits, undecided, for a second, different reviewer. 202.
+	ReviewAwaitingSecond ReviewOutcome = "awaiting_second_review"
+	// ReviewInvalid: an invalid review, or a decision the stage does not
+	// take; nothing was recorded. 400.
+	ReviewInvalid ReviewOutcome = "invalid"
+	// ReviewNothingToReview: the case takes no review (already decided,
+	// not waiting, or its lifecycle is not running). 409.
+	ReviewNothingToReview ReviewOutcome = "nothing_to_review"
+	// ReviewAlreadyReviewed: the reviewer who gave the first approval
+	// tried to confirm it (four-eyes). 409.
+	ReviewAlreadyReviewed ReviewOutcome = "already_reviewed"
+	// ReviewTimedOut: the lifecycle did not take the review in time (most
+	// likely no worker runs). 504.
+	ReviewTimedOut ReviewOutcome = "timeout"
+	// ReviewUnavailable: Temporal could not be asked. 503.
+	ReviewUnavailable ReviewOutcome = "unavailable"
+)
+
+// ReviewResult is a review's outcome: the new state when the lifecycle
+// took it, the reason when it refused it.
+type ReviewResult struct {
+	Outcome ReviewOutcome
+	// State is the lifecycle's new state (ReviewDecided,
+	// ReviewAwaitingSecond).
+	State workflows.State
+	// Reason says why a review was refused or timed out, for the
+	// reviewer: the lifecycle's own message, never personal data.
+	Reason string
+	// Err is the failure behind ReviewUnavailable: log it, never show it.
+	Err error
+}
+
+// Status is the HTTP status of the outcome.
+func (r ReviewResult) Status() int {
+	switch r.Outcome {
+	case ReviewDecided:
+		return http.StatusOK
+	case ReviewAwaitingSecond:
+		return http.StatusAccepted
+	case ReviewInvalid:
+		return http.StatusBadRequest
+	case ReviewNothingToReview, ReviewAlreadyReviewed:
+		return http.StatusConflict
+	case ReviewTimedOut:
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusServiceUnavailable
+}
+
+// Review sends rv to the lifecycle workflowID through its validated
+// `review` Update and waits for the outcome (at most ReviewTimeout). The
+// caller has checked that rv.Reviewer is the authenticated principal and
+// that its role may decide.
+func (cs *Cases) Review(ctx context.Context, workflowID string, rv workflows.Review) ReviewResult {
+	if err := workflows.CheckReview(rv, "", false); err != nil {
+		return ReviewResult{Outcome: ReviewInvalid, Reason: reason(err)}
+	}
+	uctx, cancel := context.WithTimeout(ctx, cs.reviewTimeout())
 	defer cancel()
-	h, err := a.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	h, err := cs.Temporal.UpdateWorkflow(uctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflowID, UpdateName: workflows.UpdateReview, Args: []any{rv},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var state workflows.State
 	if err == nil {
-		err = h.Get(ctx, &state)
+		err = h.Get(uctx, &state)
 	}
 	var app *temporal.ApplicationError
 	var notFound *serviceerror.NotFound
 	switch {
 	case err == nil && state.PendingApproval != nil && rv.Decision == workflows.ReviewApprove:
-		// Four-eyes: the approval waits for a second, different reviewer.
-		a.log.Info("first approval recorded; awaiting a second reviewer", "workflow_id", workflowID, "reviewer", rv.Reviewer)
-		c.JSON(http.StatusAccepted, gin.H{"status": "awaiting_second_review", "approvedBy": state.PendingApproval.Reviewer,
-			"approvedAt": state.PendingApproval.At.UTC(), "case": view(state)})
+		cs.log().Info("first approval recorded; awaiting a second reviewer", "workflow_id", workflowID, "reviewer", rv.Reviewer)
+		return ReviewResult{Outcome: ReviewAwaitingSecond, State: state}
 	case err == nil:
-		a.log.Info("compliance review recorded", "workflow_id", workflowID, "decision", state.Decision, "reviewer", rv.Reviewer)
-		c.JSON(http.StatusOK, view(state))
+		cs.log().Info("compliance review recorded", "workflow_id", workflowID, "decision", state.Decision, "reviewer", rv.Reviewer)
+		return ReviewResult{Outcome: ReviewDecided, State: state}
 	case errors.As(err, &app) && app.Type() == workflows.ErrAlreadyReviewed:
-		c.JSON(http.StatusConflict, gin.H{"error": "already approved by you: " + reason(err)})
+		return ReviewResult{Outcome: ReviewAlreadyReviewed, Reason: reason(err)}
 	case errors.As(err, &app) && (app.Type() == workflows.ErrInvalidReview || app.Type() == workflows.ErrWrongDecision):
-		c.JSON(http.StatusBadRequest, gin.H{"error": reason(err)})
+		return ReviewResult{Outcome: ReviewInvalid, Reason: reason(err)}
 	case errors.As(err, &app) && app.Type() == workflows.ErrNotAwaitingReview:
-		c.JSON(http.StatusConflict, gin.H{"error": "not awaiting review: " + reason(err)})
+		return ReviewResult{Outcome: ReviewNothingToReview, Reason: reason(err)}
 	case errors.As(err, &notFound):
-		c.JSON(http.StatusConflict, gin.H{"error": "not awaiting review: the lifecycle is not running, nothing to review"})
-	case ctx.Err() != nil && c.Request.Context().Err() == nil:
+		return ReviewResult{Outcome: ReviewNothingToReview, Reason: "the lifecycle is not running, nothing to review"}
+	case uctx.Err() != nil && ctx.Err() == nil:
 		// Nobody took the review in time: most likely no worker runs.
-		a.log.Warn("compliance review timed out", "workflow_id", workflowID, "after", a.reviewFor)
-		c.Header("Retry-After", "30")
-		c.JSON(http.StatusGatewayTimeout, gin.H{"error": fmt.Sprintf("the lifecycle did not take the review within %s (is a worker running?); "+
-			"it was not recorded, unless a worker picks it up later: check the verification before sending it again", a.reviewFor)})
-	default:
-		a.unavailable(c, err)
+		cs.log().Warn("compliance review timed out", "workflow_id", workflowID, "after", cs.reviewTimeout())
+		return ReviewResult{Outcome: ReviewTimedOut, Reason: fmt.Sprintf("the lifecycle did not take the review within %s (is a worker running?); "+
+			"it was not recorded, unless a worker picks it up later: check the verification before sending it again", cs.reviewTimeout())}
 	}
+	return ReviewResult{Outcome: ReviewUnavailable, Err: fmt.Errorf("review %s: %w", workflowID, err)}
 }
 
 // reason is an application error's own message, without SDK wrapping.

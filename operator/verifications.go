@@ -68,17 +68,12 @@ func (a *API) detail(c *gin.Context) {
 		a.unavailable(c, err)
 		return
 	}
-	events, err := a.store.Timeline(ctx, scanRef)
+	timeline, err := a.cases.VerificationTimeline(ctx, scanRef)
 	if err != nil {
 		a.unavailable(c, err)
 		return
 	}
-	views, err := a.store.PersonalDataViews(ctx, scanRef)
-	if err != nil {
-		a.unavailable(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, Detail{Verification: view(v), Monitoring: monitoringView(v), Timeline: withViews(timelineView(events), views)})
+	c.JSON(http.StatusOK, Detail{Verification: view(v), Monitoring: monitoringView(v), Timeline: timeline})
 }
 
 func timelineView(events []store.TimelineEvent) []Timeline {
