@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -38,12 +38,9 @@ func TestPayloadsEncryptedAtRestThenPurged(t *testing.T) {
 		t.Fatalf("stored row: key %q, err %v; want sealed with k1", sealed.BodyKeyID, sealed.SealErr)
 	}
 
-	var out, errOut bytes.Buffer
-	cmd := newRootCmd([]string{"KYCFLOW_DATABASE_URL=" + sys.cfg.DatabaseURL, "KYCFLOW_PAYLOAD_KEYS=" + keys}, &errOut)
-	cmd.SetOut(&out)
-	cmd.SetArgs([]string{"purge", "--older-than", "1ns"})
-	if err := cmd.ExecuteContext(context.Background()); err != nil || !strings.HasPrefix(out.String(), "purged 1 payload(s)") {
-		t.Fatalf("purge: %v, printed %q\n%s", err, out.String(), errOut.String())
+	out, errOut, err := runBinary(t, []string{"KYCFLOW_DATABASE_URL=" + sys.cfg.DatabaseURL, "KYCFLOW_PAYLOAD_KEYS=" + keys}, "purge", "--older-than", "1ns")
+	if err != nil || !strings.HasPrefix(out, "purged 1 payload(s)") {
+		t.Fatalf("purge: %v, printed %q\n%s", err, out, errOut)
 	}
 	purged, err := sys.db.InboxEvent(context.Background(), r.ID)
 	if err != nil || !purged.PurgedAt.Valid || len(purged.Body) != 0 {
@@ -53,7 +50,7 @@ func TestPayloadsEncryptedAtRestThenPurged(t *testing.T) {
 	if d.count(workflows.EntryDecided) != 1 || d.count(workflows.EntryReceived) != 1 {
 		t.Errorf("timeline after purge = %+v; want it whole", d.Timeline)
 	}
-	if code, _ := sys.reviewPath(t, "/v1/events/"+itoa(r.ID)+"/redrive", ""); code != http.StatusConflict {
+	if code, _ := sys.postJSON(t, "/v1/events/"+itoa(r.ID)+"/redrive", ""); code != http.StatusConflict {
 		t.Errorf("redrive of a purged event = %d, want 409", code)
 	}
 }

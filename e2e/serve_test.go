@@ -1,154 +1,17 @@
-package main
+package e2e
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"kycflow/idenfy"
 	"kycflow/internal/testenv"
-	"kycflow/service"
 	"kycflow/store"
 )
-
-const testKey = "e2e-signing-key"
-
-// server is a real `kycflow serve` on a loopback port.
-type server struct {
-	url  string
-	done chan error
-}
-
-func startServe(t *testing.T, environ ...string) *server {
-	t.Helper()
-	// Unless the test names a Temporal, the relay points at a closed port:
-	// a dev server on 7233 must never receive test events.
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed.Close()
-	environ = append([]string{"KYCFLOW_IDENFY_KEYS=" + testKey, "KYCFLOW_DATA_DIR=" + t.TempDir(),
-		"TEMPORAL_ADDRESS=" + closed.Addr().String()}, environ...)
-	cfg, err := service.LoadConfig(environ)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{url: "http://" + ln.Addr().String(), done: make(chan error, 1)}
-	go func() { s.done <- service.Serve(ctx, cfg, testLogger(t), ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-s.done; err != nil {
-			t.Errorf("serve returned %v", err)
-		}
-	})
-	waitFor(t, 10*time.Second, func() bool {
-		resp, err := http.Get(s.url + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == http.StatusOK
-	})
-	return s
-}
-
-type reply struct {
-	Code       int
-	RetryAfter string
-	Status     string `json:"status"`
-	ID         int64  `json:"id"`
-	Error      string `json:"error"`
-}
-
-func (s *server) post(t *testing.T, route string, body []byte, sig string) reply {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.url+"/webhooks/idenfy/"+route, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sig != "" {
-		req.Header.Set(idenfy.SignatureHeader, sig)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := reply{Code: resp.StatusCode, RetryAfter: resp.Header.Get("Retry-After")}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("reply %q: %v", raw, err)
-	}
-	return r
-}
-
-// logSink collects every log line of a test's serve and worker, so a test
-// can check that no personal data is ever logged.
-type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logSink) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logSink) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-var testLogs sync.Map // *testing.T → *logSink
-
-// testLogger logs at debug level into the test's log sink.
-func testLogger(t *testing.T) *slog.Logger {
-	sink, _ := testLogs.LoadOrStore(t, &logSink{})
-	return slog.New(slog.NewJSONHandler(sink.(*logSink), &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-func logsOf(t *testing.T) string {
-	sink, _ := testLogs.LoadOrStore(t, &logSink{})
-	return sink.(*logSink).String()
-}
-
-func signed(body []byte) string { return idenfy.Sign(body, []byte(testKey)) }
-
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("../../idenfy/testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func waitFor(t *testing.T, timeout time.Duration, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v", timeout)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 func TestServeEndToEndPostgres(t *testing.T) {
 	dbURL := testenv.PostgresURL(t)
@@ -291,26 +154,5 @@ func TestServeDefaultsToSQLite(t *testing.T) {
 	}
 	if _, err := os.Stat(dir + "/" + store.SQLiteFile); err != nil {
 		t.Errorf("embedded database file: %v", err)
-	}
-}
-
-func TestMigrateCommand(t *testing.T) {
-	for name, environ := range map[string][]string{
-		"sqlite":   {"KYCFLOW_DATA_DIR=" + t.TempDir()},
-		"postgres": {"KYCFLOW_DATABASE_URL=" + testenv.PostgresURL(t)},
-	} {
-		t.Run(name, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			cmd := newRootCmd(environ, &errOut)
-			cmd.SetOut(&out)
-			cmd.SetArgs([]string{"migrate"})
-			if err := cmd.ExecuteContext(context.Background()); err != nil {
-				t.Fatalf("migrate: %v\n%s", err, errOut.String())
-			}
-			want := fmt.Sprintf("database (%s) is at schema version 6\n", name)
-			if out.String() != want {
-				t.Errorf("migrate printed %q, want %q", out.String(), want)
-			}
-		})
 	}
 }

@@ -1,57 +1,18 @@
-package main
+package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	sdkworker "go.temporal.io/sdk/worker"
 
-	"kycflow/activities"
-	"kycflow/internal/fakes"
 	"kycflow/internal/testtemporal"
-	"kycflow/outbound"
-	"kycflow/service"
-	"kycflow/store"
-	"kycflow/worker"
 	"kycflow/workflows"
 )
-
-const whsec = "whsec_a3ljZmxvdy10ZXN0LXNpZ25pbmctc2VjcmV0"
-
-// downstream is a fake onboarding endpoint and a fake notification sink.
-type downstream struct {
-	onboarding, notifications *fakes.Receiver
-}
-
-func newDownstream(t *testing.T) (*downstream, []string) {
-	t.Helper()
-	secret, err := outbound.ParseSecret(whsec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &downstream{onboarding: fakes.NewReceiver(t, secret), notifications: fakes.NewReceiver(t, secret)}
-	return d, []string{"KYCFLOW_ONBOARDING_URL=" + d.onboarding.URL, "KYCFLOW_ONBOARDING_KEYS=" + whsec,
-		"KYCFLOW_NOTIFY_URLS=" + d.notifications.URL}
-}
-
-func (d *downstream) events() []string {
-	var out []string
-	for _, m := range d.notifications.Effective() {
-		out = append(out, fmt.Sprint(m.Body["event"]))
-	}
-	return out
-}
-
-func hasEntry(typ string) func(detail) bool {
-	return func(d detail) bool { return d.count(typ) > 0 }
-}
 
 func TestOnboardingIsEffectiveExactlyOnceAcrossRetries(t *testing.T) {
 	ts := testtemporal.New(t)
@@ -89,26 +50,6 @@ func TestOnboardingRefusalIsRecordedAndNotified(t *testing.T) {
 	waitFor(t, 20*time.Second, func() bool {
 		return strings.Contains(strings.Join(down.events(), ","), workflows.NotifyOnboardingFailed)
 	})
-}
-
-func (s *system) review(t *testing.T, scanRef, body string) (int, map[string]any) {
-	t.Helper()
-	return s.reviewPath(t, "/v1/verifications/"+scanRef+"/review", body)
-}
-
-func (s *system) reviewPath(t *testing.T, path, body string) (int, map[string]any) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.url+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+apiToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out map[string]any
-	json.Unmarshal(raw, &out)
-	return resp.StatusCode, out
 }
 
 func TestComplianceReviewThroughTheAPI(t *testing.T) {
@@ -184,17 +125,6 @@ func TestWorkerKilledDuringOnboarding(t *testing.T) {
 	}
 }
 
-func startKillableWorker(t *testing.T, ts *testtemporal.Server, cfg service.Config, db *store.DB) sdkworker.Worker {
-	t.Helper()
-	w := sdkworker.New(ts.GetDefaultClient(), "kill-test", sdkworker.Options{})
-	worker.Register(w, &activities.Lifecycle{Store: db}, cfg.Effects())
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-	return w
-}
-
 func TestRedriveRedeliversAStoredEvent(t *testing.T) {
 	ts := testtemporal.New(t)
 	sys := startSystem(t, ts, ts.GetFrontendHostPort())
@@ -205,14 +135,8 @@ func TestRedriveRedeliversAStoredEvent(t *testing.T) {
 	q := sys.post(t, "kyc", junk, signed(junk))
 
 	redrive := func(id string) int {
-		req, _ := http.NewRequest(http.MethodPost, sys.url+"/v1/events/"+id+"/redrive", nil)
-		req.Header.Set("Authorization", "Bearer "+apiToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		code, _ := sys.postJSON(t, "/v1/events/"+id+"/redrive", "")
+		return code
 	}
 	if code := redrive(fmt.Sprint(ack.ID)); code != http.StatusAccepted {
 		t.Fatalf("redrive = %d, want 202", code)

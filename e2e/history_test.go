@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 // TestRecordHistories records real workflow histories into
 // workflows/testdata for the replay test. It runs only when asked:
 //
-//	KYCFLOW_RECORD_HISTORIES=1 scripts/test -run TestRecordHistories ./cmd/kycflow
+//	KYCFLOW_RECORD_HISTORIES=1 scripts/test -run TestRecordHistories ./e2e
 //
 // Re-record when a workflow change is intentional and versioned; never to
 // make a failing replay pass.
@@ -70,7 +70,7 @@ func TestRecordHistories(t *testing.T) {
 	if _, err := c.Await(context.Background(), company, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if code, _ := sys.reviewPath(t, company.APIPath()+"/review", `{"reviewer":"rec","decision":"approve","reason":"checked"}`); code != 200 {
+	if code, _ := sys.postJSON(t, company.APIPath()+"/review", `{"reviewer":"rec","decision":"approve","reason":"checked"}`); code != 200 {
 		t.Fatalf("company review = %d", code)
 	}
 	company.WantStage, company.WantDecision = "closed", "approved"
@@ -99,7 +99,7 @@ func writeHistory(t *testing.T, ts *testtemporal.Server, workflowID, name string
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "..", "workflows", "testdata", name+".json")
+	path := filepath.Join("..", "workflows", "testdata", name+".json")
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}

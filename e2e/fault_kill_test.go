@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -7,14 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"kycflow/internal/testenv"
 	"kycflow/internal/testtemporal"
-	"kycflow/service"
 	"kycflow/store"
 )
 
@@ -139,12 +137,7 @@ func TestFaultServeKilled(t *testing.T) {
 	bin := productionBinary(t)
 	ts := testtemporal.New(t)
 	sys := startWorkerOnly(t, ts)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	logs := filepath.Join(t.TempDir(), "serve.log")
 	start := func() *exec.Cmd {
 		cmd := exec.Command(bin, "serve")
@@ -207,64 +200,10 @@ func TestFaultServeKilled(t *testing.T) {
 		note: fmt.Sprintf("killed after %d acknowledgements; %d sends retried", ackedBeforeKill, tl.retried.Load())}.report(t)
 }
 
-// startWorkerOnly runs a worker in-process, and no serve.
-func startWorkerOnly(t *testing.T, ts *testtemporal.Server) *system {
-	t.Helper()
-	dbURL := testenv.PostgresURL(t)
-	cfg, err := service.LoadConfig([]string{"KYCFLOW_DATABASE_URL=" + dbURL, "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(),
-		"TEMPORAL_ADDRESS=" + ts.GetFrontendHostPort(), "KYCFLOW_IDENFY_KEYS=" + testKey, "KYCFLOW_AML_MONITORING=false"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- service.Worker(ctx, cfg, testLogger(t)) }()
-	t.Cleanup(func() { cancel(); <-done })
-	db, err := store.Open(context.Background(), store.Options{URL: dbURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return &system{db: db, cfg: cfg}
-}
-
 func logTail(t *testing.T, path string) {
 	b, _ := os.ReadFile(path)
 	if len(b) > 4000 {
 		b = b[len(b)-4000:]
 	}
 	t.Logf("serve log tail:\n%s", b)
-}
-
-var built struct {
-	once sync.Once
-	dir  string
-	bin  string
-	err  error
-	out  []byte
-}
-
-// productionBinary builds the production kycflow binary (-tags nodev)
-// once per test run.
-func productionBinary(t *testing.T) string {
-	t.Helper()
-	built.once.Do(func() {
-		if built.dir, built.err = os.MkdirTemp("", "kycflow-bin-"); built.err != nil {
-			return
-		}
-		built.bin = filepath.Join(built.dir, "kycflow")
-		built.out, built.err = exec.Command("go", "build", "-tags", "nodev", "-o", built.bin, ".").CombinedOutput()
-	})
-	if built.err != nil {
-		t.Fatalf("go build: %v\n%s", built.err, built.out)
-	}
-	return built.bin
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
-	os.Exit(code)
 }

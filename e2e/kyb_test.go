@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -61,7 +61,7 @@ func TestKYBEndToEnd(t *testing.T) {
 	if len(co.Beneficiaries) != 1 || len(co.Screenings) < 2 {
 		t.Errorf("flagged company = %+v, want its beneficiary linked and screenings listed", co)
 	}
-	if code, out := sys.reviewPath(t, "/v1/companies/"+flagged.Subject+"/review",
+	if code, out := sys.postJSON(t, "/v1/companies/"+flagged.Subject+"/review",
 		`{"reviewer":"alice","decision":"approve","reason":"PEP is a local councillor; enhanced due diligence done"}`); code != 200 || out["decision"] != "approved" {
 		t.Errorf("company review = %d %v", code, out)
 	}

@@ -1,10 +1,9 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
 	"io"
 	mrand "math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"regexp"
@@ -35,12 +34,7 @@ func scrape(t *testing.T, url string) string {
 func TestMetricsAndReadiness(t *testing.T) {
 	ts := testtemporal.New(t)
 	down, env := newDownstream(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metricsAddr := ln.Addr().String()
-	ln.Close()
+	metricsAddr := freeAddr(t)
 	sys := startSystem(t, ts, ts.GetFrontendHostPort(), append(env, "KYCFLOW_METRICS_ADDR="+metricsAddr)...)
 	body := kycBody(t, "kyc_manual_approved.json", "metrics-1", 1)
 	sys.post(t, "kyc", body, signed(body))
@@ -107,7 +101,7 @@ func metricNames(exposition string) []string {
 // section writes in backticks (labels and all).
 func readmeOperationsMetrics(t *testing.T) []string {
 	t.Helper()
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,12 +129,7 @@ func TestReadmeOperationsMetricsExist(t *testing.T) {
 	}
 	ts := testtemporal.New(t)
 	down, env := newDownstream(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metricsAddr := ln.Addr().String()
-	ln.Close()
+	metricsAddr := freeAddr(t)
 	sys := startSystem(t, ts, ts.GetFrontendHostPort(), append(env, "KYCFLOW_METRICS_ADDR="+metricsAddr)...)
 	s, err := simulate.Build("review-approved", mrand.New(mrand.NewPCG(3, 4)), time.Now())
 	if err != nil {

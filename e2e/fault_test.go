@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"kycflow/workflows"
 )
 
-// The fault suite (go test ./cmd/kycflow -run Fault): each test breaks one
+// The fault suite (go test ./e2e -run Fault): each test breaks one
 // component under load and counts what was sent, acknowledged, stored,
 // dispatched and decided, and what was lost or acted on twice (both must
 // be zero).

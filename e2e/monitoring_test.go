@@ -1,8 +1,7 @@
-package main
+package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,23 +13,6 @@ import (
 	"kycflow/internal/testtemporal"
 	"kycflow/workflows"
 )
-
-func amlBody(t *testing.T, monitoringID, alertStatus, status string, scanRefs ...string) []byte {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(fixture(t, "aml_monitoring_alert.json"), &m); err != nil {
-		t.Fatal(err)
-	}
-	m["monitoringId"], m["scanRefList"], m["alertStatus"], m["status"] = monitoringID, scanRefs, alertStatus, status
-	if alertStatus != "ALERT" {
-		m["sanctionsStatus"] = "NO_FLAGS"
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestAMLAlertFansOutToEveryListedLifecycle(t *testing.T) {
 	ts := testtemporal.New(t)
@@ -110,17 +92,6 @@ type detailWithMonitoring struct {
 		Alert         bool     `json:"alert"`
 		MonitoringIDs []string `json:"monitoringIds"`
 	} `json:"monitoring"`
-}
-
-func (s *system) getJSON(t *testing.T, path string, into any) {
-	t.Helper()
-	raw, code := s.rawGet(t, path)
-	if code != 200 {
-		t.Fatalf("GET %s = %d", path, code)
-	}
-	if err := json.Unmarshal(raw, into); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // A monitored verification takes 1,000 AML webhooks (duplicates, alerts and

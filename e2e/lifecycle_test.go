@@ -1,160 +1,19 @@
-package main
+package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
-	"google.golang.org/protobuf/proto"
 
 	"kycflow/internal/testenv"
 	"kycflow/internal/testtemporal"
-	"kycflow/service"
 	"kycflow/store"
 	"kycflow/workflows"
 )
-
-const apiToken = "lifecycle-test-token"
-
-// system is serve + worker against real PostgreSQL and a real Temporal.
-type system struct {
-	*server
-	temporal *testtemporal.Server
-	db       *store.DB
-	cfg      service.Config // the worker's configuration
-}
-
-// startSystem runs serve (reaching Temporal at serveTemporal, which may be
-// a proxy) and a worker (reaching it directly).
-func startSystem(t *testing.T, ts *testtemporal.Server, serveTemporal string, environ ...string) *system {
-	t.Helper()
-	return startSystemWith(t, ts, serveTemporal, true, environ...)
-}
-
-func startSystemWith(t *testing.T, ts *testtemporal.Server, serveTemporal string, withWorker bool, environ ...string) *system {
-	t.Helper()
-	dbURL := testenv.PostgresURL(t)
-	// Lifecycle tests end at the decision; monitoring tests switch it on.
-	common := append([]string{"KYCFLOW_DATABASE_URL=" + dbURL, "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(), "KYCFLOW_API_TOKEN=" + apiToken,
-		"KYCFLOW_AML_MONITORING=false"}, environ...)
-	s := startServe(t, append(common, "TEMPORAL_ADDRESS="+serveTemporal)...)
-	cfg, err := service.LoadConfig(append(common, "TEMPORAL_ADDRESS="+ts.GetFrontendHostPort(), "KYCFLOW_IDENFY_KEYS="+testKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if withWorker {
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- service.Worker(ctx, cfg, testLogger(t)) }()
-		t.Cleanup(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("worker returned %v", err)
-			}
-		})
-	}
-	db, err := store.Open(context.Background(), store.Options{URL: dbURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return &system{server: s, temporal: ts, db: db, cfg: cfg}
-}
-
-// kycBody builds a realistic identification body from a fixture, with the
-// given scanRef and a distinct file URL nonce so re-sends differ in bytes
-// the way iDenfy's fresh pre-signed URLs do.
-func kycBody(t *testing.T, file, scanRef string, nonce int, edits ...func(map[string]any)) []byte {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(fixture(t, file), &m); err != nil {
-		t.Fatal(err)
-	}
-	for _, edit := range edits {
-		edit(m)
-	}
-	m["scanRef"], m["clientId"] = scanRef, "client-"+scanRef
-	m["fileUrls"] = map[string]string{"FACE": fmt.Sprintf("https://s3.eu-west-1.amazonaws.com/bucket/FACE.png?X-Amz-Signature=%d", nonce)}
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-type detail struct {
-	ScanRef    string `json:"scanRef"`
-	ClientID   string `json:"clientId"`
-	WorkflowID string `json:"workflowId"`
-	Stage      string `json:"stage"`
-	Status     string `json:"status"`
-	Final      bool   `json:"final"`
-	Decision   string `json:"decision"`
-	Timeline   []struct {
-		Seq     int64  `json:"seq"`
-		Type    string `json:"type"`
-		InboxID *int64 `json:"inboxId"`
-		Detail  string `json:"detail"`
-	} `json:"timeline"`
-}
-
-func (d detail) count(typ string) int {
-	n := 0
-	for _, e := range d.Timeline {
-		if e.Type == typ {
-			n++
-		}
-	}
-	return n
-}
-
-func (s *system) verification(t *testing.T, scanRef string) (detail, int) {
-	t.Helper()
-	raw, code := s.rawGet(t, "/v1/verifications/"+scanRef)
-	var d detail
-	json.Unmarshal(raw, &d)
-	return d, code
-}
-
-func (s *system) rawGet(t *testing.T, path string) ([]byte, int) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
-	req.Header.Set("Authorization", "Bearer "+apiToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return raw, resp.StatusCode
-}
-
-// waitUntil polls the API until cond holds for scanRef.
-func (s *system) waitUntil(t *testing.T, scanRef string, timeout time.Duration, cond func(detail) bool) detail {
-	t.Helper()
-	var last detail
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		d, code := s.verification(t, scanRef)
-		if code == http.StatusOK && cond(d) {
-			return d
-		}
-		last = d
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s did not reach the expected state within %v; last: %+v", scanRef, timeout, last)
-	return last
-}
-
-func decidedApproved(d detail) bool { return d.Stage == "decided" && d.Decision == "approved" }
 
 func TestLifecycleEndToEnd(t *testing.T) {
 	ts := testtemporal.New(t)
@@ -226,11 +85,6 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	}
 }
 
-// piiMarkers are the fixtures' personal data: names, document numbers,
-// dates of birth and expiry, file URLs, client IPs and locations.
-var piiMarkers = []string{"JONAS", "PETRAITIS", "12345678", "39001011234", "1990-01-01", "2031-05-14", "amazonaws.com",
-	"X-Amz-Signature", "203.0.113.10", "198.51.100.7", "Vilnius", "London", "DOE"}
-
 func (s *system) waitForSearch(t *testing.T, query string) {
 	t.Helper()
 	c := s.temporal.GetDefaultClient()
@@ -243,46 +97,6 @@ func (s *system) waitForSearch(t *testing.T, query string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Errorf("no workflow matches %s", query)
-}
-
-func assertNoPII(t *testing.T, s *system, scanRefs ...string) {
-	t.Helper()
-	ids := make([]string, len(scanRefs))
-	for i, ref := range scanRefs {
-		ids[i] = workflows.ID(ref)
-	}
-	assertNoPIIIn(t, s, piiMarkers, ids...)
-}
-
-// assertNoPIIIn checks every byte of the workflows' histories for markers.
-func assertNoPIIIn(t *testing.T, s *system, markers []string, workflowIDs ...string) {
-	t.Helper()
-	c := s.temporal.GetDefaultClient()
-	for _, ref := range workflowIDs {
-		it := c.GetWorkflowHistory(context.Background(), ref, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		var raw bytes.Buffer
-		events := 0
-		for it.HasNext() {
-			e, err := it.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := proto.Marshal(e) // payloads appear as their raw JSON bytes
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw.Write(b)
-			events++
-		}
-		if events == 0 {
-			t.Fatalf("history of %s is empty", ref)
-		}
-		for _, p := range markers {
-			if strings.Contains(raw.String(), p) {
-				t.Errorf("history of %s contains personal data %q", ref, p)
-			}
-		}
-	}
 }
 
 func TestLifecycleSurvivesTemporalOutage(t *testing.T) {
