@@ -29,6 +29,19 @@ var layoutRules = []rule{
 		forbidden: under("kycflow"),
 	},
 	{
+		name:      "identity imports nothing of ours",
+		applies:   is("kycflow/identity"),
+		forbidden: under("kycflow"),
+	},
+	{
+		name:    "identity imports only the standard library and the OIDC client libraries",
+		applies: is("kycflow/identity"),
+		forbidden: func(dep string) bool {
+			return !stdlib(dep) && !oneOf(under("github.com/coreos/go-oidc/v3"), under("golang.org/x/oauth2"))(dep)
+		},
+		direct: true,
+	},
+	{
 		name:      "workflows reaches no store, webhook, operator or relay",
 		applies:   is("kycflow/workflows"),
 		forbidden: oneOf(under("kycflow/store"), under("kycflow/webhook"), under("kycflow/operator"), under("kycflow/relay")),
@@ -155,6 +168,13 @@ func findPath(imports map[string][]string, pkg string, forbidden func(string) bo
 		}
 	}
 	return nil
+}
+
+// stdlib reports whether path is a standard library package: its first
+// element has no dot, and it is not ours.
+func stdlib(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".") && first != "kycflow"
 }
 
 func is(path string) func(string) bool {

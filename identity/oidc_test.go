@@ -1,0 +1,295 @@
+package identity_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+
+	"kycflow/identity"
+)
+
+var testUsers = []testUser{
+	{id: "u-alice", username: "alice", email: "alice@example.com", idClaims: map[string]any{"roles": []string{"reviewer"}}},
+	{id: "u-victor", username: "victor", idClaims: map[string]any{"roles": "viewer"}},
+	{id: "u-ada", username: "ada", idClaims: map[string]any{"roles": []string{"viewer", "admin", "reviewer"}}},
+	{id: "u-nora", username: "nora"},
+	{id: "u-gus", username: "gus", idClaims: map[string]any{"roles": []string{"auditor", "Admin"}}},
+	{id: "u-uma", username: "uma", infoClaims: map[string]any{"roles": []string{"reviewer"}}},
+	{id: "u-eve", username: "eve-login", email: "eve@example.com", noUsername: true, idClaims: map[string]any{"roles": "reviewer"}},
+	{id: "u-sub", username: "sub-login", noUsername: true, idClaims: map[string]any{"roles": "viewer"}},
+	{id: "u-jane", username: "Jane Doe", idClaims: map[string]any{"roles": "reviewer"}},
+	{id: "u-zed", username: "zed", idClaims: map[string]any{"roles": map[string]any{"reviewer": map[string]any{"org": "x"}}}},
+}
+
+func TestOIDCSignInNamesTheReviewerWithTheHighestKnownRole(t *testing.T) {
+	e := newTestEnv(t, testUsers, providerOptions{}, nil)
+	for _, c := range []struct {
+		login string
+		want  identity.Principal
+		err   error
+	}{
+		{"alice", identity.Principal{Name: "alice", Role: identity.Reviewer}, nil},
+		{"victor", identity.Principal{Name: "victor", Role: identity.Viewer}, nil},               // a single string
+		{"ada", identity.Principal{Name: "ada", Role: identity.Admin}, nil},                      // the highest of three
+		{"uma", identity.Principal{Name: "uma", Role: identity.Reviewer}, nil},                   // roles from userinfo only
+		{"eve-login", identity.Principal{Name: "eve@example.com", Role: identity.Reviewer}, nil}, // no username: email
+		{"sub-login", identity.Principal{Name: "u-sub", Role: identity.Viewer}, nil},             // no username, no email: sub
+		{"zed", identity.Principal{Name: "zed", Role: identity.Reviewer}, nil},                   // an object keyed by role
+		{"nora", identity.Principal{}, identity.ErrNoRole},                                       // no roles claim
+		{"gus", identity.Principal{}, identity.ErrNoRole},                                        // only unknown roles
+		{"Jane Doe", identity.Principal{}, identity.ErrBadName},
+	} {
+		got, err := e.signIn(t, c.login)
+		if got != c.want || !errors.Is(err, c.err) || (err == nil) != (c.err == nil) {
+			t.Errorf("sign-in of %q = %+v, %v; want %+v, %v", c.login, got, err, c.want, c.err)
+		}
+	}
+	if _, err := e.signIn(t, "nora"); identity.SignInMessage(err) != identity.ErrNoRole.Error() ||
+		!strings.Contains(err.Error(), "viewer, reviewer or admin") {
+		t.Errorf("no role: SignInMessage = %q, want ErrNoRole's message naming the roles", identity.SignInMessage(err))
+	}
+}
+
+func TestOIDCRolesClaimByDottedPath(t *testing.T) {
+	users := []testUser{
+		{id: "u-kim", username: "kim", idClaims: map[string]any{"realm_access": map[string]any{"roles": []string{"offline_access", "admin"}}}},
+		{id: "u-lee", username: "lee", idClaims: map[string]any{"roles": []string{"admin"}}},
+	}
+	e := newTestEnv(t, users, providerOptions{}, func(o *identity.OIDCOptions) { o.RolesClaim = "realm_access.roles" })
+	if got, err := e.signIn(t, "kim"); err != nil || got != (identity.Principal{Name: "kim", Role: identity.Admin}) {
+		t.Errorf("realm_access.roles = [offline_access admin]: sign-in = %+v, %v; want kim, admin", got, err)
+	}
+	if got, err := e.signIn(t, "lee"); !errors.Is(err, identity.ErrNoRole) {
+		t.Errorf("roles at the top level while the claim is realm_access.roles: sign-in = %+v, %v; want ErrNoRole", got, err)
+	}
+}
+
+func TestOIDCBeginSendsPKCEStateAndNonce(t *testing.T) {
+	e := newTestEnv(t, testUsers, providerOptions{}, nil)
+	b := newBrowser(t)
+	cb := e.login(t, b, "alice")
+	if len(b.authorize) != 1 {
+		t.Fatalf("%d authorization requests, want 1", len(b.authorize))
+	}
+	q := b.authorize[0].Query()
+	for k, want := range map[string]string{"response_type": "code", "client_id": testClientID,
+		"redirect_uri": e.app.URL + identity.OIDCCallbackPath, "code_challenge_method": "S256"} {
+		if q.Get(k) != want {
+			t.Errorf("authorization request %s = %q, want %q", k, q.Get(k), want)
+		}
+	}
+	if c, err := base64.RawURLEncoding.DecodeString(q.Get("code_challenge")); err != nil || len(c) != sha256.Size {
+		t.Errorf("code_challenge = %q, want a base64url SHA-256", q.Get("code_challenge"))
+	}
+	if len(q.Get("state")) < 43 || len(q.Get("nonce")) < 43 || !strings.Contains(q.Get("scope"), "openid") {
+		t.Errorf("state %q, nonce %q, scope %q: want 256-bit state and nonce and the openid scope", q.Get("state"), q.Get("nonce"), q.Get("scope"))
+	}
+	// The provider checks the verifier against this challenge at the token
+	// endpoint: the sign-in only succeeds if Finish sent the right one.
+	if _, err := e.finish(t, b.Client, cb); err != nil {
+		t.Errorf("sign-in = %v", err)
+	}
+}
+
+func TestOIDCStateCookieAttributes(t *testing.T) {
+	e := newTestEnv(t, testUsers, providerOptions{}, func(o *identity.OIDCOptions) { o.InsecureCookie = false })
+	rec := httptest.NewRecorder()
+	e.app.OIDC.Begin(rec, httptest.NewRequest(http.MethodGet, "/console/oidc/login", nil))
+	if rec.Code != http.StatusFound || !strings.HasPrefix(rec.Header().Get("Location"), e.provider.URL) {
+		t.Fatalf("Begin answered %d to %q, want 302 to the provider", rec.Code, rec.Header().Get("Location"))
+	}
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("Begin set %d cookies, want 1", len(cookies))
+	}
+	c := cookies[0]
+	if !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/console/oidc" || c.MaxAge != 600 {
+		t.Errorf("state cookie = %+v; want HttpOnly, Secure, SameSite=Lax, Path=/console/oidc, Max-Age=600", c)
+	}
+	state, _ := url.Parse(rec.Header().Get("Location"))
+	if strings.Contains(c.Value, state.Query().Get("code_challenge")) {
+		t.Error("the cookie holds the PKCE challenge; it must hold the verifier, which the provider never sees")
+	}
+}
+
+func TestOIDCFinishRefusesACallbackThatIsNotThisBrowsersSignIn(t *testing.T) {
+	e := newTestEnv(t, testUsers, providerOptions{}, nil)
+	for _, c := range []struct {
+		name  string
+		alter func(b *browser, callback *url.URL) *http.Client
+	}{
+		{"state mismatch", func(b *browser, cb *url.URL) *http.Client {
+			setQuery(cb, "state", "x"+cb.Query().Get("state"))
+			return b.Client
+		}},
+		{"no cookie", func(*browser, *url.URL) *http.Client { return http.DefaultClient }},
+		{"tampered cookie", func(b *browser, cb *url.URL) *http.Client { editCookie(t, b, e.app.URL, tamper); return b.Client }},
+		{"cookie of another sign-in", func(b *browser, cb *url.URL) *http.Client {
+			other := newBrowser(t)
+			e.login(t, other, "alice")
+			editCookie(t, b, e.app.URL, func(string) string { return cookieOf(t, other, e.app.URL) })
+			return b.Client
+		}},
+		{"expired cookie", func(b *browser, cb *url.URL) *http.Client {
+			e.app.skew.Store(int64(10*time.Minute + time.Second))
+			return b.Client
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer e.app.skew.Store(0)
+			b := newBrowser(t)
+			cb := e.login(t, b, "alice")
+			p, err := e.finish(t, c.alter(b, cb), cb)
+			if !errors.Is(err, identity.ErrSignInState) || p != (identity.Principal{}) {
+				t.Errorf("Finish = %+v, %v; want ErrSignInState", p, err)
+			}
+		})
+	}
+}
+
+func TestOIDCFinishClearsTheCookieSoACallbackCannotBeReplayed(t *testing.T) {
+	e := newTestEnv(t, testUsers, providerOptions{}, nil)
+	b := newBrowser(t)
+	cb := e.login(t, b, "alice")
+	if _, err := e.finish(t, b.Client, cb); err != nil {
+		t.Fatalf("first Finish = %v", err)
+	}
+	if v := cookieOf(t, b, e.app.URL); v != "" {
+		t.Errorf("the state cookie survived Finish: %q", v)
+	}
+	if p, err := e.finish(t, b.Client, cb); !errors.Is(err, identity.ErrSignInState) {
+		t.Errorf("replayed callback: Finish = %+v, %v; want ErrSignInState", p, err)
+	}
+}
+
+func TestOIDCProviderRefusalIsShown(t *testing.T) {
+	e := newTestEnv(t, testUsers, providerOptions{}, nil)
+	b := newBrowser(t)
+	cb := e.login(t, b, "alice")
+	// The provider's error redirect (RFC 6749 4.1.2.1), for this sign-in.
+	cb.RawQuery = url.Values{"state": {cb.Query().Get("state")}, "error": {"access_denied"},
+		"error_description": {"the user said no\x1b[31m"}}.Encode()
+	_, err := e.finish(t, b.Client, cb)
+	pe, ok := errors.AsType[*identity.ProviderError](err)
+	if !ok || pe.Code != "access_denied" || pe.Description != "the user said no[31m" {
+		t.Fatalf("Finish = %v, want a *ProviderError access_denied with the control character dropped", err)
+	}
+	if msg := identity.SignInMessage(err); !strings.Contains(msg, "access_denied: the user said no") {
+		t.Errorf("SignInMessage = %q, want the provider's code and description", msg)
+	}
+}
+
+func TestOIDCRefusesAnIDTokenItMayNotTrust(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		po   providerOptions
+		edit func(*identity.OIDCOptions)
+		is   func(error) bool
+	}{
+		{"for another audience", providerOptions{registeredAs: "someone-else"}, nil,
+			func(err error) bool { return strings.Contains(err.Error(), "audience") }},
+		{"expired", providerOptions{idTokenLifetime: -time.Minute}, nil,
+			func(err error) bool { _, ok := errors.AsType[*oidc.TokenExpiredError](err); return ok }},
+		{"a code redeemed with the wrong client secret", providerOptions{}, func(o *identity.OIDCOptions) { o.ClientSecret = "guess" },
+			func(err error) bool { return strings.Contains(err.Error(), "exchange") }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newTestEnv(t, testUsers, c.po, c.edit)
+			p, err := e.signIn(t, "alice")
+			if !errors.Is(err, identity.ErrUnverified) || !c.is(err) || p != (identity.Principal{}) {
+				t.Errorf("sign-in = %+v, %v; want ErrUnverified for the reason", p, err)
+			}
+		})
+	}
+}
+
+func TestOIDCDiscoveryIsRetriedAfterTheProviderComesBack(t *testing.T) {
+	e := newTestEnv(t, testUsers, providerOptions{}, nil)
+	e.provider.down.Store(true)
+	begin := func() *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		e.app.OIDC.Begin(rec, httptest.NewRequest(http.MethodGet, "/console/oidc/login", nil))
+		return rec
+	}
+	if err := e.app.OIDC.Discover(context.Background()); !errors.Is(err, identity.ErrProviderUnavailable) {
+		t.Fatalf("Discover with the provider down = %v, want ErrProviderUnavailable", err)
+	}
+	if rec := begin(); rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "cannot be reached") {
+		t.Errorf("Begin with the provider down = %d %q, want 503 and a clear message", rec.Code, rec.Body)
+	}
+	e.provider.down.Store(false)
+	if rec := begin(); rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("Begin right after a failed discovery = %d, want 503 until the retry interval has passed", rec.Code)
+	}
+	e.app.skew.Store(int64(11 * time.Second))
+	if rec := begin(); rec.Code != http.StatusFound {
+		t.Errorf("Begin after the provider came back = %d, want 302", rec.Code)
+	}
+	e.app.skew.Store(0)
+	if p, err := e.signIn(t, "alice"); err != nil || p.Role != identity.Reviewer {
+		t.Errorf("sign-in after the outage = %+v, %v", p, err)
+	}
+}
+
+func TestNewOIDCChecksItsOptions(t *testing.T) {
+	good := identity.OIDCOptions{Issuer: "https://idp.example", ClientID: "kycflow", RedirectURL: "https://kyc.example/console/oidc/callback",
+		CookieKey: make([]byte, 32)}
+	if _, err := identity.NewOIDC(good); err != nil {
+		t.Fatalf("NewOIDC(%+v) = %v", good, err)
+	}
+	for name, edit := range map[string]func(*identity.OIDCOptions){
+		"no issuer":             func(o *identity.OIDCOptions) { o.Issuer = "" },
+		"relative issuer":       func(o *identity.OIDCOptions) { o.Issuer = "idp.example" },
+		"no client id":          func(o *identity.OIDCOptions) { o.ClientID = "" },
+		"redirect elsewhere":    func(o *identity.OIDCOptions) { o.RedirectURL = "https://kyc.example/callback" },
+		"redirect with a query": func(o *identity.OIDCOptions) { o.RedirectURL += "?x=1" },
+		"relative redirect":     func(o *identity.OIDCOptions) { o.RedirectURL = "/console/oidc/callback" },
+		"short cookie key":      func(o *identity.OIDCOptions) { o.CookieKey = make([]byte, 16) },
+		"ftp redirect":          func(o *identity.OIDCOptions) { o.RedirectURL = "ftp://kyc.example/console/oidc/callback" },
+	} {
+		o := good
+		edit(&o)
+		if _, err := identity.NewOIDC(o); err == nil {
+			t.Errorf("NewOIDC with %s accepted", name)
+		}
+	}
+}
+
+func setQuery(u *url.URL, k, v string) {
+	q := u.Query()
+	q.Set(k, v)
+	u.RawQuery = q.Encode()
+}
+
+// tamper flips one character of the cookie's payload.
+func tamper(v string) string {
+	b := []byte(v)
+	b[5] ^= 1
+	return string(b)
+}
+
+func cookieOf(t *testing.T, b *browser, appURL string) string {
+	t.Helper()
+	u, _ := url.Parse(appURL + identity.OIDCCookiePath + "/callback")
+	for _, c := range b.Jar.Cookies(u) {
+		if c.Name == "kycflow_oidc" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func editCookie(t *testing.T, b *browser, appURL string, edit func(string) string) {
+	t.Helper()
+	u, _ := url.Parse(appURL + identity.OIDCCookiePath + "/callback")
+	b.Jar.SetCookies(u, []*http.Cookie{{Name: "kycflow_oidc", Value: edit(cookieOf(t, b, appURL)), Path: identity.OIDCCookiePath}})
+}
