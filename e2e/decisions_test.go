@@ -59,6 +59,7 @@ func TestComplianceReviewThroughTheAPI(t *testing.T) {
 	body := kycBody(t, "kyc_auto_suspected.json", "rev-1", 1, func(m map[string]any) { m["final"] = true })
 	sys.post(t, "kyc", body, signed(body))
 	sys.waitUntil(t, "rev-1", 30*time.Second, func(d detail) bool { return d.Stage == "awaiting_compliance" })
+	alice := sys.reviewerToken(t, "alice", "reviewer")
 
 	if code, out := sys.review(t, "rev-1", `{"reviewer":"alice","decision":"approve"}`); code != 400 {
 		t.Errorf("review without reason = %d %v, want 400", code, out)
@@ -66,7 +67,7 @@ func TestComplianceReviewThroughTheAPI(t *testing.T) {
 	if code, _ := sys.review(t, "unknown-ref", `{"reviewer":"alice","decision":"approve","reason":"x"}`); code != 404 {
 		t.Errorf("review of an unknown scanRef = %d, want 404", code)
 	}
-	code, out := sys.review(t, "rev-1", `{"reviewer":"alice","decision":"approve","reason":"passport checked by video call"}`)
+	code, out := sys.reviewAs(t, alice, "rev-1", `{"reviewer":"mallory","decision":"approve","reason":"passport checked by video call"}`)
 	if code != 200 || out["decision"] != "approved" || out["stage"] != "decided" {
 		t.Fatalf("approve = %d %v, want 200 decided/approved", code, out)
 	}
@@ -77,8 +78,13 @@ func TestComplianceReviewThroughTheAPI(t *testing.T) {
 	if d.Decision != "approved" || d.count(workflows.EntryReviewed) != 1 {
 		t.Errorf("after review = %s, timeline %+v", d.Decision, d.Timeline)
 	}
+	for _, e := range d.Timeline {
+		if e.Type == workflows.EntryReviewed && !strings.HasPrefix(e.Detail, "alice decided approve") {
+			t.Errorf("reviewed entry = %q, want the token's reviewer, alice", e.Detail)
+		}
+	}
 	if got := down.onboarding.Effective(); len(got) != 1 || got[0].Body["reviewer"] != "alice" {
-		t.Errorf("onboarding = %+v, want one call naming the reviewer", got)
+		t.Errorf("onboarding = %+v, want one call naming the token's reviewer (not the body's)", got)
 	}
 	// Refused reviews leave no trace in history: exactly one accepted update.
 	it := ts.GetDefaultClient().GetWorkflowHistory(context.Background(), workflows.ID("rev-1"), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)

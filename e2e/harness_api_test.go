@@ -137,11 +137,17 @@ func hasEntry(typ string) func(detail) bool {
 	return func(d detail) bool { return d.count(typ) > 0 }
 }
 
-// api sends an operator API request with the bearer token.
+// api sends an operator API request with the API token (admin).
 func (s *system) api(t *testing.T, method, path, body string) ([]byte, int) {
 	t.Helper()
+	return s.apiAs(t, apiToken, method, path, body)
+}
+
+// apiAs sends an operator API request with token.
+func (s *system) apiAs(t *testing.T, token, method, path, body string) ([]byte, int) {
+	t.Helper()
 	req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+apiToken)
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -182,6 +188,28 @@ func (s *system) postJSON(t *testing.T, path, body string) (int, map[string]any)
 func (s *system) review(t *testing.T, scanRef, body string) (int, map[string]any) {
 	t.Helper()
 	return s.postJSON(t, "/v1/verifications/"+scanRef+"/review", body)
+}
+
+// reviewAs sends a review with a reviewer's token.
+func (s *system) reviewAs(t *testing.T, token, scanRef, body string) (int, map[string]any) {
+	t.Helper()
+	raw, code := s.apiAs(t, token, http.MethodPost, "/v1/verifications/"+scanRef+"/review", body)
+	var out map[string]any
+	json.Unmarshal(raw, &out)
+	return code, out
+}
+
+// reviewerToken makes a reviewer's API token the way an operator does,
+// with the production binary's `kycflow token create`, and returns the
+// token it prints alone on its last line.
+func (s *system) reviewerToken(t *testing.T, name, role string) string {
+	t.Helper()
+	out, errOut, err := runBinary(t, []string{"KYCFLOW_DATABASE_URL=" + s.cfg.DatabaseURL}, "token", "create", "--reviewer", name, "--role", role)
+	if err != nil {
+		t.Fatalf("token create: %v\n%s", err, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return lines[len(lines)-1]
 }
 
 // waitUntil polls the API until cond holds for scanRef.

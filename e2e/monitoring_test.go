@@ -33,7 +33,8 @@ func TestAMLAlertFansOutToEveryListedLifecycle(t *testing.T) {
 	}
 	waitFor(t, 20*time.Second, func() bool { return strings.Count(strings.Join(down.events(), ","), workflows.NotifyAMLAlert) == 2 })
 
-	if code, out := sys.review(t, "aml-a", `{"reviewer":"alice","decision":"clear","reason":"false positive: different date of birth"}`); code != 200 || out["stage"] != "monitoring" {
+	alice := sys.reviewerToken(t, "alice", "reviewer")
+	if code, out := sys.reviewAs(t, alice, "aml-a", `{"decision":"clear","reason":"false positive: different date of birth"}`); code != 200 || out["stage"] != "monitoring" {
 		t.Fatalf("clear = %d %v", code, out)
 	}
 	if code, _ := sys.review(t, "aml-a", `{"reviewer":"alice","decision":"clear","reason":"again"}`); code != 409 {
