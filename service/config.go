@@ -91,6 +91,17 @@ type Config struct {
 	// (https://…/console): the Web UI links each case to its page there.
 	ConsoleURL string `env:"KYCFLOW_CONSOLE_URL"`
 
+	// OpenID Connect sign-in to the console: all of issuer, client id,
+	// secret and redirect URL, or none (see signin.go).
+	OIDCIssuer       string `env:"KYCFLOW_OIDC_ISSUER"`
+	OIDCClientID     string `env:"KYCFLOW_OIDC_CLIENT_ID"`
+	OIDCClientSecret string `env:"KYCFLOW_OIDC_CLIENT_SECRET"`
+	OIDCRedirectURL  string `env:"KYCFLOW_OIDC_REDIRECT_URL"`
+	OIDCRolesClaim   string `env:"KYCFLOW_OIDC_ROLES_CLAIM" envDefault:"roles"`
+	// ConsoleKey (base64, 32 bytes) authenticates the console's cookies;
+	// empty: a random key per process.
+	ConsoleKey string `env:"KYCFLOW_CONSOLE_KEY"`
+
 	LogLevel  string `env:"KYCFLOW_LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"KYCFLOW_LOG_FORMAT" envDefault:"json"`
 
@@ -99,6 +110,8 @@ type Config struct {
 	onboardingKeys []outbound.Secret
 	sinks          []activities.Sink
 	payloadKeys    *store.PayloadKeys
+	consoleKey     []byte
+	consoleKeyTemp bool // consoleKey was generated: KYCFLOW_CONSOLE_KEY is empty
 
 	// Telemetry is shared by dev's serve and worker; nil: each makes its own.
 	Telemetry *Telemetry `env:"-"`
@@ -198,6 +211,7 @@ func (c *Config) validate() []error {
 		add("KYCFLOW_DB_MAX_CONNS must be positive")
 	}
 	errs = append(errs, c.validateEffects()...)
+	errs = append(errs, c.validateSignIn()...)
 	if !workflows.ValidSuspected(c.SuspectedPolicy) {
 		add("KYCFLOW_SUSPECTED_POLICY %q is not review, approve or reject", c.SuspectedPolicy)
 	}
@@ -285,6 +299,12 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("idenfy_api", c.IDenfyAPIKey != ""),
 		slog.String("idenfy_base_url", c.IDenfyBaseURL),
 		slog.String("payload_keys", countKeys(strings.FieldsFunc(c.PayloadKeys, func(r rune) bool { return r == ',' }))),
+		slog.String("oidc_issuer", cmpOr(c.OIDCIssuer, "", "none")),
+		slog.String("oidc_client_id", c.OIDCClientID),
+		slog.Bool("oidc_client_secret_set", c.OIDCClientSecret != ""),
+		slog.String("oidc_redirect_url", c.OIDCRedirectURL),
+		slog.String("oidc_roles_claim", c.OIDCRolesClaim),
+		slog.Bool("console_key_set", c.ConsoleKey != ""),
 	)
 }
 
