@@ -147,7 +147,9 @@ func (o *OIDC) endpoints(ctx context.Context) (*endpoints, error) {
 		return nil, o.lastFail
 	}
 	o.lastTry = now
-	ctx, cancel := context.WithTimeout(o.clientContext(ctx), discoveryTimeout)
+	// Not cut short by the request that asked: a browser that gave up must
+	// not leave a failure that refuses everyone else for discoveryRetry.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(o.clientContext(ctx)), discoveryTimeout)
 	defer cancel()
 	p, err := oidc.NewProvider(ctx, o.opts.Issuer)
 	if err != nil {
