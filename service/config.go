@@ -11,6 +11,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"kycflow/activities"
+	"kycflow/console"
 	"kycflow/idenfy"
 	"kycflow/outbound"
 	"kycflow/store"
@@ -87,6 +88,12 @@ type Config struct {
 	MetricsAddr   string `env:"KYCFLOW_METRICS_ADDR"`
 	IDenfyBaseURL string `env:"KYCFLOW_IDENFY_BASE_URL" envDefault:"https://ivs.idenfy.com"`
 
+	// TemporalUIURL is the Temporal Web UI's base URL: the console links
+	// each case to its workflow there (empty: no link).
+	TemporalUIURL string `env:"KYCFLOW_TEMPORAL_UI_URL"`
+	// ConsoleSessionTTL is a console sign-in's absolute lifetime.
+	ConsoleSessionTTL time.Duration `env:"KYCFLOW_CONSOLE_SESSION_TTL" envDefault:"8h"`
+
 	// ConsoleURL is the compliance console's public base URL
 	// (https://…/console): the Web UI links each case to its page there.
 	ConsoleURL string `env:"KYCFLOW_CONSOLE_URL"`
@@ -117,6 +124,11 @@ type Config struct {
 	Telemetry *Telemetry `env:"-"`
 	// PauseRelay (`bench ingest --relay=false`): serve stores, nobody delivers.
 	PauseRelay bool `env:"-"`
+	// ConsoleReviewers sign in to the console with a password (kycflow dev
+	// makes two); ConsoleInsecureCookies drops the session cookie's Secure
+	// attribute for dev's plain HTTP.
+	ConsoleReviewers       []console.LocalReviewer `env:"-"`
+	ConsoleInsecureCookies bool                    `env:"-"`
 }
 
 // LoadConfig reads the configuration from environ (os.Environ form) and
@@ -221,6 +233,12 @@ func (c *Config) validate() []error {
 	if c.LateEventWindow <= 0 {
 		add("KYCFLOW_LATE_EVENT_WINDOW must be positive")
 	}
+	if c.TemporalUIURL != "" && !isHTTPURL(c.TemporalUIURL) {
+		add("KYCFLOW_TEMPORAL_UI_URL must be an absolute http(s) URL (the Temporal Web UI, e.g. https://temporal.example.com)")
+	}
+	if c.ConsoleSessionTTL <= 0 || c.ConsoleSessionTTL > 7*24*time.Hour {
+		add("KYCFLOW_CONSOLE_SESSION_TTL must be positive and at most 168h")
+	}
 	if c.TemporalAddress == "" || c.TemporalNamespace == "" || c.TaskQueue == "" {
 		add("TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and KYCFLOW_TASK_QUEUE must not be empty")
 	}
@@ -284,6 +302,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("temporal_address", c.TemporalAddress),
 		slog.String("temporal_namespace", c.TemporalNamespace),
 		slog.String("task_queue", c.TaskQueue),
+		slog.String("temporal_ui_url", c.TemporalUIURL),
+		slog.Duration("console_session_ttl", c.ConsoleSessionTTL),
+		slog.Int("console_local_reviewers", len(c.ConsoleReviewers)),
 		slog.Bool("api_token_set", c.APIToken != ""),
 		slog.String("suspected_policy", c.SuspectedPolicy),
 		slog.Duration("review_sla", c.ReviewSLA),

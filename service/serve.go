@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"kycflow/console"
 	"kycflow/httpserver"
 	"kycflow/identity"
 	"kycflow/operator"
@@ -12,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
@@ -62,6 +64,11 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, ln net.Listener) e
 	if cfg.APIToken == "" {
 		log.Info("KYCFLOW_API_TOKEN is not set: the operator API (/v1) takes reviewer tokens only (kycflow token create)")
 	}
+	signIn, err := cfg.OIDC(ctx, log)
+	if err != nil {
+		return err
+	}
+	mountConsole(engine, cfg, log, db, tc, rl.Notify, signIn)
 	hooks := webhook.New(db, webhook.Options{
 		Keys:          cfg.SigningKeys(),
 		AllowUnsigned: cfg.InsecureSkipSignature,
@@ -130,4 +137,33 @@ func checkSchema(ctx context.Context, db *store.DB) error {
 		return fmt.Errorf("database schema is at version %d, this binary needs %d: run `kycflow migrate`", cur, latest)
 	}
 	return nil
+}
+
+// consoleReviewTimeout bounds a console review below the server's write
+// timeout, so the page with the outcome still reaches the reviewer.
+const consoleReviewTimeout = 15 * time.Second
+
+// mountConsole serves the compliance console at /console, on the same
+// store and Temporal client as the operator API, with the same Cases.
+func mountConsole(engine *gin.Engine, cfg Config, log *slog.Logger, db *store.DB, tc client.Client, requeued func(), signIn *identity.OIDC) {
+	var oidc console.OIDC // nil, not a nil *identity.OIDC, without KYCFLOW_OIDC_ISSUER
+	if signIn != nil {
+		oidc = signIn
+	}
+	log = log.With("component", "console")
+	cases := &operator.Cases{Store: db, Temporal: tc, Log: log, Requeued: requeued, ReviewTimeout: consoleReviewTimeout}
+	h := console.New(db, cases, console.Options{
+		Log:             log,
+		Local:           cfg.ConsoleReviewers,
+		OIDC:            oidc,
+		InsecureCookies: cfg.ConsoleInsecureCookies,
+		SessionTTL:      cfg.ConsoleSessionTTL,
+		TemporalUIURL:   cfg.TemporalUIURL,
+		Namespace:       cfg.TemporalNamespace,
+	})
+	engine.Any(console.Path, gin.WrapH(h))
+	engine.Any(console.Path+"/*path", gin.WrapH(h))
+	if !h.On() {
+		log.Info("the compliance console (/console) is off: set KYCFLOW_OIDC_ISSUER (and its client settings) to sign reviewers in")
+	}
 }
