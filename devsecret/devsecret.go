@@ -1,5 +1,5 @@
-// Package devsecret keeps the signing key and API token `kycflow dev`
-// invents when none are configured, in files of the data directory, so
+// Package devsecret keeps the signing key, API token and console reviewers'
+// passwords `kycflow dev` invents when none are configured, in files of the data directory, so
 // restarts and `kycflow simulate` agree. It stands apart from devserver
 // because simulate reads them in the production build too, which must not
 // link the Temporal server.
@@ -20,6 +20,14 @@ const (
 	KeyFile   = "dev-signing-key"
 	TokenFile = "dev-api-token"
 )
+
+// Reviewers are the local reviewers `kycflow dev` signs in to the console
+// with; PasswordFile holds each one's password.
+var Reviewers = []string{"alice", "bob"}
+
+// PasswordFile is the file in the data directory that holds the dev
+// reviewer name's console password.
+func PasswordFile(name string) string { return "dev-password-" + name }
 
 // Ensure returns the secret stored in dir/name, creating a random one
 // (readable by the owner only) the first time.

@@ -18,7 +18,9 @@ import (
 	temporallog "go.temporal.io/server/common/log"
 
 	"kycflow/activities"
+	"kycflow/console"
 	"kycflow/devsecret"
+	"kycflow/identity"
 	"kycflow/service"
 	"kycflow/worker"
 )
@@ -37,7 +39,13 @@ type Options struct {
 // accepts.
 type Endpoints struct {
 	API, UI, Temporal, Key, Token string
+	// Console is the compliance console; Reviewers sign in to it.
+	Console   string
+	Reviewers []Reviewer
 }
+
+// Reviewer is a local dev reviewer's console sign-in.
+type Reviewer struct{ Name, Password string }
 
 // Run runs kycflow's whole system in this process until ctx is done: an
 // embedded Temporal server with kycflow's search attributes, its Web UI,
@@ -47,6 +55,10 @@ type Endpoints struct {
 func Run(ctx context.Context, cfg service.Config, o Options, log *slog.Logger) error {
 	cfg.Telemetry = service.NewTelemetry() // one /metrics for the serve and the worker in this process
 	if err := defaults(&cfg, o); err != nil {
+		return err
+	}
+	reviewers, err := devReviewers(&cfg)
+	if err != nil {
 		return err
 	}
 	webLn, err := net.Listen("tcp", cfg.ListenAddr)
@@ -91,6 +103,9 @@ func Run(ctx context.Context, cfg service.Config, o Options, log *slog.Logger) e
 		return err
 	}
 	defer ui.Stop()
+	if cfg.TemporalUIURL == "" {
+		cfg.TemporalUIURL = ui.URL() // the console links each case's workflow
+	}
 
 	db, err := service.OpenStore(ctx, cfg, log, true)
 	if err != nil {
@@ -108,7 +123,9 @@ func Run(ctx context.Context, cfg service.Config, o Options, log *slog.Logger) e
 	wg.Go(func() { errc <- service.Serve(ctx, cfg, log, webLn) })
 
 	if o.Ready != nil {
-		o.Ready(Endpoints{API: "http://" + displayAddr(webLn.Addr()), UI: ui.URL(), Temporal: temporalAddr, Key: cfg.DefaultKeys[0], Token: cfg.APIToken})
+		api := "http://" + displayAddr(webLn.Addr())
+		o.Ready(Endpoints{API: api, UI: ui.URL(), Temporal: temporalAddr, Key: cfg.DefaultKeys[0], Token: cfg.APIToken,
+			Console: api + console.Path, Reviewers: reviewers})
 	}
 	err = <-errc // the first to stop (or fail) stops the rest
 	cancel()
@@ -141,6 +158,30 @@ func defaults(cfg *service.Config, o Options) error {
 		cfg.APIToken = token
 	}
 	return nil
+}
+
+// devReviewers signs devsecret.Reviewers in to the console with passwords
+// kept in the data directory (made the first time), on plain HTTP unless
+// dev serves TLS; cfg's own reviewers, if any, are kept instead.
+func devReviewers(cfg *service.Config) ([]Reviewer, error) {
+	cfg.ConsoleInsecureCookies = cfg.TLSCertFile == ""
+	if len(cfg.ConsoleReviewers) > 0 {
+		return nil, nil
+	}
+	var out []Reviewer
+	for _, name := range devsecret.Reviewers {
+		password, err := devsecret.Ensure(cfg.DataDir, devsecret.PasswordFile(name))
+		if err != nil {
+			return nil, err
+		}
+		lr, err := console.NewLocalReviewer(name, identity.Reviewer, password)
+		if err != nil {
+			return nil, fmt.Errorf("dev reviewer %s: %w", name, err)
+		}
+		cfg.ConsoleReviewers = append(cfg.ConsoleReviewers, lr)
+		out = append(out, Reviewer{Name: name, Password: password})
+	}
+	return out, nil
 }
 
 func displayAddr(a net.Addr) string {

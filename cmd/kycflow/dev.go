@@ -28,8 +28,9 @@ func newDevCmd(environ []string, stderr io.Writer) *cobra.Command {
   - the worker, and the webhook receiver + relay + operator API on KYCFLOW_LISTEN_ADDR (:8080),
   - the embedded SQLite store (kycflow.db), unless KYCFLOW_DATABASE_URL is set.
 
-Without configured keys it invents a signing key and an API token, keeps them in the data
-directory (so restarts and "kycflow simulate" agree) and prints them. State survives a restart
+Without configured keys it invents a signing key and an API token, and two compliance console
+reviewers (alice and bob, role reviewer, with passwords), keeps them in the data directory (so
+restarts and "kycflow simulate" agree) and prints them. State survives a restart
 (with --ephemeral only kycflow's own store does: Temporal's workflows are lost at exit);
 Ctrl-C shuts everything down cleanly.
 
@@ -70,21 +71,40 @@ kycflow dev is running.
   Temporal Web UI     %s
   Webhooks            POST %s/webhooks/idenfy/{kyc,kyb,aml}
   Operator API        %s/v1/verifications   (Authorization: Bearer %s)
-  Temporal gRPC       %s   namespace %s, task queue %s
+%s  Temporal gRPC       %s   namespace %s, task queue %s
   Data                %s
   Dev signing key     %s
 
 Try it (in another terminal, from this directory):
 
   go run ./cmd/kycflow simulate review-approved
+  go run ./cmd/kycflow simulate suspected     # then decide it in the compliance console
 
   or with explicit settings:
   go run ./cmd/kycflow simulate review-approved --url %s --key %s --api-token %s
 
 Ctrl-C stops everything. %s
 
-`, ep.UI, ep.API, ep.API, ep.Token, ep.Temporal, cfg.TemporalNamespace, cfg.TaskQueue, cfg.DataDir, ep.Key, ep.API, ep.Key, ep.Token,
+`, ep.UI, ep.API, ep.API, ep.Token, consoleLines(ep), ep.Temporal, cfg.TemporalNamespace, cfg.TaskQueue, cfg.DataDir, ep.Key, ep.API, ep.Key, ep.Token,
 		stateNote(cfg, ephemeral))
+}
+
+// consoleLines names the compliance console and the dev reviewers who sign
+// in to it, with their passwords (kept in the data directory).
+func consoleLines(ep devserver.Endpoints) string {
+	if ep.Console == "" {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "  Compliance console  %s", ep.Console)
+	if len(ep.Reviewers) > 0 {
+		b.WriteString("   sign in as a dev reviewer (role reviewer; four-eyes needs two):")
+	}
+	b.WriteString("\n")
+	for _, r := range ep.Reviewers {
+		fmt.Fprintf(&b, "                        %-6s password %s\n", r.Name, r.Password)
+	}
+	return b.String()
 }
 
 // stateNote says what survives Ctrl-C: --ephemeral keeps only Temporal in

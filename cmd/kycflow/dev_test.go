@@ -38,3 +38,20 @@ func TestDevBannerSaysWhereStateLives(t *testing.T) {
 		}
 	}
 }
+
+// The banner names the console and the dev reviewers' passwords, so a
+// newcomer can sign in (twice, for four-eyes) without reading code.
+func TestDevBannerNamesTheConsoleReviewers(t *testing.T) {
+	ep := devserver.Endpoints{API: "http://localhost:8080", UI: "http://localhost:8233", Temporal: "127.0.0.1:7233", Key: "k", Token: "t",
+		Console: "http://localhost:8080/console", Reviewers: []devserver.Reviewer{{Name: "alice", Password: "dev-aaa"}, {Name: "bob", Password: "dev-bbb"}}}
+	var buf strings.Builder
+	printBanner(&buf, ep, service.Config{DataDir: "kycflow-data", TemporalNamespace: "default", TaskQueue: "kycflow"}, false)
+	for _, want := range []string{"Compliance console  http://localhost:8080/console", "alice  password dev-aaa", "bob    password dev-bbb"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("banner lacks %q:\n%s", want, buf.String())
+		}
+	}
+	if n := strings.Count(buf.String(), "\n"); n > 40 {
+		t.Errorf("banner is %d lines", n)
+	}
+}
