@@ -82,7 +82,7 @@ type view struct {
 	Data any
 }
 
-// CanDecide and the like tell the layout which links to show.
+// CanRedrive tells the layout whether to link the admin pages.
 func (v view) CanRedrive() bool { return v.Me != nil && v.Me.Role.CanRedrive() }
 
 // message is a page that says one thing: a refusal, an error.

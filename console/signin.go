@@ -144,7 +144,11 @@ func (c *Console) oidcFinish(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &um) {
 			text = um.UserMessage()
 		}
-		c.render(w, r, http.StatusForbidden, "message", nil, message{Title: "Sign-in refused", Text: text, SignIn: true})
+		code, title := http.StatusForbidden, "Sign-in refused"
+		if errors.Is(err, identity.ErrProviderUnavailable) {
+			code, title = http.StatusServiceUnavailable, "Sign-in unavailable"
+		}
+		c.render(w, r, code, "message", nil, message{Title: title, Text: text, SignIn: true})
 		return
 	}
 	if err := c.signIn(w, r, p); err != nil {

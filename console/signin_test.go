@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -170,6 +171,7 @@ func TestOIDCSignIn(t *testing.T) {
 		{"reviewer", fakeOIDC{p: identity.Principal{Name: "carol@example.com", Role: identity.Reviewer}}, http.StatusSeeOther, ""},
 		{"no known role", fakeOIDC{err: refused{}}, http.StatusForbidden, "Your account has no kycflow role."},
 		{"other error", fakeOIDC{err: errors.New("state mismatch")}, http.StatusForbidden, "did not sign you in with a role kycflow knows"},
+		{"provider down", fakeOIDC{err: fmt.Errorf("discover: %w", identity.ErrProviderUnavailable)}, http.StatusServiceUnavailable, "Sign-in unavailable"},
 		{"unknown role", fakeOIDC{p: identity.Principal{Name: "eve", Role: "root"}}, http.StatusForbidden, "Sign-in refused"},
 		{"invalid name", fakeOIDC{p: identity.Principal{Name: "<script>", Role: identity.Admin}}, http.StatusForbidden, "Sign-in refused"},
 	} {
