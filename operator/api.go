@@ -53,7 +53,7 @@ type Options struct {
 	// Requeued is called after a redrive made an event pending (the
 	// relay's wake-up).
 	Requeued func()
-	// ReviewTimeout bounds how long a review waits for the lifecycle to
+	// ReviewTimeout (default DefaultReviewTimeout) bounds how long a review waits for the lifecycle to
 	// take it (no worker running, Temporal slow); default 30 s.
 	ReviewTimeout time.Duration
 	// Metrics, when set, count the API's refusals (NewMetrics).

@@ -33,9 +33,15 @@ type Cases struct {
 	// relay's wake-up); nil does nothing.
 	Requeued func()
 	// ReviewTimeout bounds how long a review waits for the lifecycle to
-	// take it (no worker running, Temporal slow); default 30 s.
+	// take it (no worker running, Temporal slow); default
+	// DefaultReviewTimeout.
 	ReviewTimeout time.Duration
 }
+
+// DefaultReviewTimeout is how long a review waits for its lifecycle by
+// default: under the HTTP server's 20 s write timeout, so the 504 that
+// says "not taken" still reaches the caller instead of a cut connection.
+const DefaultReviewTimeout = 15 * time.Second
 
 func (cs *Cases) log() *slog.Logger {
 	if cs.Log == nil {
@@ -46,7 +52,7 @@ func (cs *Cases) log() *slog.Logger {
 
 func (cs *Cases) reviewTimeout() time.Duration {
 	if cs.ReviewTimeout <= 0 {
-		return 30 * time.Second
+		return DefaultReviewTimeout
 	}
 	return cs.ReviewTimeout
 }

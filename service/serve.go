@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
@@ -140,8 +139,9 @@ func checkSchema(ctx context.Context, db *store.DB) error {
 }
 
 // consoleReviewTimeout bounds a console review below the server's write
-// timeout, so the page with the outcome still reaches the reviewer.
-const consoleReviewTimeout = 15 * time.Second
+// timeout, so the page with the outcome still reaches the reviewer (the
+// API's default does the same).
+const consoleReviewTimeout = operator.DefaultReviewTimeout
 
 // mountConsole serves the compliance console at /console, on the same
 // store and Temporal client as the operator API, with the same Cases.
