@@ -2,9 +2,6 @@ package service
 
 import (
 	"errors"
-	"fmt"
-	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
@@ -164,106 +161,6 @@ func (e *ConfigError) Error() string {
 	return b.String()
 }
 
-func (c *Config) validate() []error {
-	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
-		add("KYCFLOW_DATABASE_URL must be a postgres:// URL, or empty for the embedded SQLite database")
-	}
-	if k, err := store.ParsePayloadKeys(c.PayloadKeys); err != nil {
-		add("KYCFLOW_PAYLOAD_KEYS: %v", err)
-	} else {
-		c.payloadKeys = k
-	}
-	if c.DatabaseURL == "" && c.DataDir == "" {
-		add("KYCFLOW_DATA_DIR must not be empty when KYCFLOW_DATABASE_URL is empty")
-	}
-	for _, k := range []struct {
-		name string
-		keys *[]string
-	}{
-		{"KYCFLOW_IDENFY_KYC_KEYS", &c.KYCKeys}, {"KYCFLOW_IDENFY_KYB_KEYS", &c.KYBKeys},
-		{"KYCFLOW_IDENFY_AML_KEYS", &c.AMLKeys}, {"KYCFLOW_IDENFY_KEYS", &c.DefaultKeys},
-	} {
-		trimmed, empty := trimKeys(*k.keys)
-		if empty {
-			add("%s has an empty entry (check for stray commas)", k.name)
-		}
-		*k.keys = trimmed
-	}
-	a, err := webhook.ParseAllowlist(c.AllowedIPs, c.AllowlistMode)
-	if err != nil {
-		add("KYCFLOW_ALLOWED_IPS / KYCFLOW_ALLOWLIST_MODE: %v", err)
-	}
-	c.allowlist = a
-	for _, p := range c.TrustedProxies {
-		if _, err := webhook.ParseAllowlist([]string{p}, webhook.ModeEnforce); err != nil {
-			add("KYCFLOW_TRUSTED_PROXIES entry %q is not a CIDR or IP address", p)
-		}
-	}
-	if c.MaxBodyBytes <= 0 {
-		add("KYCFLOW_MAX_BODY_BYTES must be positive")
-	}
-	if c.IngestTimeout <= 0 || c.IngestTimeout > 9*time.Second {
-		add("KYCFLOW_INGEST_TIMEOUT must be between 0 and 9s: iDenfy gives up after 10s")
-	}
-	if c.WorkerCache < 0 {
-		add("KYCFLOW_WORKER_CACHE must be 0 (the Temporal SDK's default) or a number of workflows")
-	}
-	if c.IngestBatch < 1 || c.IngestBatch > 1000 {
-		add("KYCFLOW_INGEST_BATCH must be between 1 (one commit per webhook) and 1000")
-	}
-	if c.ShutdownTimeout <= 0 {
-		add("KYCFLOW_SHUTDOWN_TIMEOUT must be positive")
-	}
-	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
-		add("KYCFLOW_TLS_CERT_FILE and KYCFLOW_TLS_KEY_FILE must be set together")
-	}
-	if c.DBMaxConns <= 0 {
-		add("KYCFLOW_DB_MAX_CONNS must be positive")
-	}
-	errs = append(errs, c.validateEffects()...)
-	errs = append(errs, c.validateSignIn()...)
-	if !workflows.ValidSuspected(c.SuspectedPolicy) {
-		add("KYCFLOW_SUSPECTED_POLICY %q is not review, approve or reject", c.SuspectedPolicy)
-	}
-	if c.ReviewSLA <= 0 {
-		add("KYCFLOW_REVIEW_SLA must be positive")
-	}
-	if c.LateEventWindow <= 0 {
-		add("KYCFLOW_LATE_EVENT_WINDOW must be positive")
-	}
-	if c.TemporalUIURL != "" && !isHTTPURL(c.TemporalUIURL) {
-		add("KYCFLOW_TEMPORAL_UI_URL must be an absolute http(s) URL (the Temporal Web UI, e.g. https://temporal.example.com)")
-	}
-	if c.ConsoleSessionTTL <= 0 || c.ConsoleSessionTTL > 7*24*time.Hour {
-		add("KYCFLOW_CONSOLE_SESSION_TTL must be positive and at most 168h")
-	}
-	if c.TemporalAddress == "" || c.TemporalNamespace == "" || c.TaskQueue == "" {
-		add("TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and KYCFLOW_TASK_QUEUE must not be empty")
-	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		add("KYCFLOW_LOG_LEVEL %q is not debug, info, warn or error", c.LogLevel)
-	}
-	if c.LogFormat != "json" && c.LogFormat != "text" {
-		add("KYCFLOW_LOG_FORMAT %q is neither json nor text", c.LogFormat)
-	}
-	return errs
-}
-
-func trimKeys(keys []string) (out []string, empty bool) {
-	for _, k := range keys {
-		k = strings.TrimSpace(k)
-		if k == "" {
-			empty = true
-			continue
-		}
-		out = append(out, k)
-	}
-	return out, empty
-}
-
 // SigningKeys returns the active keys per route: the route's own list, or
 // KYCFLOW_IDENFY_KEYS for a route without one.
 func (c Config) SigningKeys() map[idenfy.Kind][][]byte {
@@ -281,88 +178,9 @@ func (c Config) SigningKeys() map[idenfy.Kind][][]byte {
 	return out
 }
 
-// LogValue describes the configuration with every secret redacted.
-func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("listen_addr", c.ListenAddr),
-		slog.String("database", cmpOr(RedactURL(c.DatabaseURL), "none", "embedded sqlite")),
-		slog.String("data_dir", c.DataDir),
-		slog.Bool("migrate_on_start", c.MigrateOnStart),
-		slog.String("kyc_keys", countKeys(c.KYCKeys)),
-		slog.String("kyb_keys", countKeys(c.KYBKeys)),
-		slog.String("aml_keys", countKeys(c.AMLKeys)),
-		slog.String("default_keys", countKeys(c.DefaultKeys)),
-		slog.Bool("insecure_skip_signature", c.InsecureSkipSignature),
-		slog.Any("allowed_ips", c.AllowedIPs),
-		slog.String("allowlist_mode", c.AllowlistMode),
-		slog.Any("trusted_proxies", c.TrustedProxies),
-		slog.Int64("max_body_bytes", c.MaxBodyBytes),
-		slog.Duration("ingest_timeout", c.IngestTimeout),
-		slog.Bool("tls", c.TLSCertFile != ""),
-		slog.String("temporal_address", c.TemporalAddress),
-		slog.String("temporal_namespace", c.TemporalNamespace),
-		slog.String("task_queue", c.TaskQueue),
-		slog.String("temporal_ui_url", c.TemporalUIURL),
-		slog.Duration("console_session_ttl", c.ConsoleSessionTTL),
-		slog.Int("console_local_reviewers", len(c.ConsoleReviewers)),
-		slog.Bool("api_token_set", c.APIToken != ""),
-		slog.String("suspected_policy", c.SuspectedPolicy),
-		slog.Duration("review_sla", c.ReviewSLA),
-		slog.Duration("late_event_window", c.LateEventWindow),
-		slog.Bool("aml_monitoring", c.AMLMonitoring),
-		slog.String("aml_alert_action", c.AMLAlertAction),
-		slog.Duration("compliance_sla", c.ComplianceSLA),
-		slog.Bool("four_eyes", c.FourEyes),
-		slog.String("onboarding_url", RedactURL(c.OnboardingURL)),
-		slog.String("onboarding_keys", countKeys(c.OnboardingKeys)),
-		slog.Int("notify_sinks", len(c.NotifyURLs)),
-		slog.String("smtp_host", c.SMTPHost),
-		slog.Bool("idenfy_api", c.IDenfyAPIKey != ""),
-		slog.String("idenfy_base_url", c.IDenfyBaseURL),
-		slog.String("payload_keys", countKeys(strings.FieldsFunc(c.PayloadKeys, func(r rune) bool { return r == ',' }))),
-		slog.String("oidc_issuer", cmpOr(c.OIDCIssuer, "", "none")),
-		slog.String("oidc_client_id", c.OIDCClientID),
-		slog.Bool("oidc_client_secret_set", c.OIDCClientSecret != ""),
-		slog.String("oidc_redirect_url", c.OIDCRedirectURL),
-		slog.String("oidc_roles_claim", c.OIDCRolesClaim),
-		slog.Bool("console_key_set", c.ConsoleKey != ""),
-	)
-}
-
 // Policy is the lifecycle policy the configuration asks for.
 func (c Config) Policy() workflows.Policy {
 	return workflows.Policy{Suspected: c.SuspectedPolicy, ReviewSLA: c.ReviewSLA, LateEventWindow: c.LateEventWindow,
 		ComplianceSLA: c.ComplianceSLA, FourEyes: c.FourEyes, OnboardingAttempts: c.OnboardingAttempts,
 		AMLMonitoring: c.AMLMonitoring, AlertAction: c.AMLAlertAction, MaxEventsPerRun: c.MonitoringCANEvery, ConsoleURL: c.ConsoleURL}.WithDefaults()
-}
-
-func countKeys(keys []string) string {
-	if len(keys) == 0 {
-		return "none"
-	}
-	return fmt.Sprintf("%d key(s), redacted", len(keys))
-}
-
-// RedactURL hides the password of a database URL for logs and reports.
-func RedactURL(raw string) string {
-	if raw == "" {
-		return "none"
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "[unparseable, redacted]"
-	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
-}
-
-func cmpOr(s, none, instead string) string {
-	if s == none {
-		return instead
-	}
-	return s
 }
