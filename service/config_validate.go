@@ -2,14 +2,17 @@ package service
 
 import (
 	"fmt"
-	"kycflow/store"
-	"kycflow/webhook"
-	"kycflow/workflows"
 	"log/slog"
 	"strings"
 	"time"
+
+	"kycflow/store"
+	"kycflow/webhook"
+	"kycflow/workflows"
 )
 
+// validate reports every problem of the loaded configuration and derives
+// what the processes use from it (keys, allowlist, sinks).
 func (c *Config) validate() []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
