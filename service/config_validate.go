@@ -12,7 +12,8 @@ import (
 )
 
 // validate reports every problem of the loaded configuration and derives
-// what the processes use from it (keys, allowlist, sinks).
+// what the processes use from it (payload keys, the allowlist; the
+// side effects' settings through validateEffects).
 func (c *Config) validate() []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
