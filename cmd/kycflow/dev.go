@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -54,13 +55,20 @@ Ctrl-C shuts everything down cleanly.
 
 // devEnviron makes text logs the dev default.
 func devEnviron(environ []string) []string {
-	for _, kv := range environ {
-		if strings.HasPrefix(kv, "KYCFLOW_LOG_FORMAT=") {
-			return environ
+	out := environ
+	for _, def := range devDefaults {
+		name, _, _ := strings.Cut(def, "=")
+		if !slices.ContainsFunc(environ, func(kv string) bool { return strings.HasPrefix(kv, name+"=") }) {
+			out = append(out, def)
 		}
 	}
-	return append(environ, "KYCFLOW_LOG_FORMAT=text")
+	return out
 }
+
+// devDefaults are dev's settings unless the environment names them: logs
+// a person reads, and four-eyes on, so the two dev reviewers show it at
+// once.
+var devDefaults = []string{"KYCFLOW_LOG_FORMAT=text", "KYCFLOW_FOUR_EYES=true"}
 
 // printBanner tells the user where everything answers and what survives
 // Ctrl-C.
@@ -85,20 +93,24 @@ Try it (in another terminal, from this directory):
 
 Ctrl-C stops everything. %s
 
-`, ep.UI, ep.API, ep.API, ep.Token, consoleLines(ep), ep.Temporal, cfg.TemporalNamespace, cfg.TaskQueue, cfg.DataDir, ep.Key, ep.API, ep.Key, ep.Token,
+`, ep.UI, ep.API, ep.API, ep.Token, consoleLines(ep, cfg.FourEyes), ep.Temporal, cfg.TemporalNamespace, cfg.TaskQueue, cfg.DataDir, ep.Key, ep.API, ep.Key, ep.Token,
 		stateNote(cfg, ephemeral))
 }
 
 // consoleLines names the compliance console and the dev reviewers who sign
 // in to it, with their passwords (kept in the data directory).
-func consoleLines(ep devserver.Endpoints) string {
+func consoleLines(ep devserver.Endpoints, fourEyes bool) string {
 	if ep.Console == "" {
 		return ""
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "  Compliance console  %s", ep.Console)
 	if len(ep.Reviewers) > 0 {
-		b.WriteString("   sign in as a dev reviewer (role reviewer; four-eyes needs two):")
+		if fourEyes {
+			b.WriteString("   four-eyes on: one dev reviewer approves, the other confirms:")
+		} else {
+			b.WriteString("   sign in as a dev reviewer (role reviewer):")
+		}
 	}
 	b.WriteString("\n")
 	for _, r := range ep.Reviewers {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,5 +54,23 @@ func TestDevBannerNamesTheConsoleReviewers(t *testing.T) {
 	}
 	if n := strings.Count(buf.String(), "\n"); n > 40 {
 		t.Errorf("banner is %d lines", n)
+	}
+}
+
+// dev turns four-eyes on and logs text unless the environment says
+// otherwise, and the banner says four-eyes is on.
+func TestDevDefaults(t *testing.T) {
+	got := devEnviron([]string{"KYCFLOW_FOUR_EYES=false"})
+	if !slices.Contains(got, "KYCFLOW_LOG_FORMAT=text") || slices.Contains(got, "KYCFLOW_FOUR_EYES=true") {
+		t.Errorf("devEnviron kept = %v, want text logs and the user's four-eyes", got)
+	}
+	if got := devEnviron(nil); !slices.Contains(got, "KYCFLOW_FOUR_EYES=true") {
+		t.Errorf("devEnviron(nil) = %v, want four-eyes on", got)
+	}
+	ep := devserver.Endpoints{Console: "http://localhost:8080/console", Reviewers: []devserver.Reviewer{{Name: "alice", Password: "a"}}}
+	var buf strings.Builder
+	printBanner(&buf, ep, service.Config{FourEyes: true}, false)
+	if !strings.Contains(buf.String(), "four-eyes on") {
+		t.Errorf("banner does not say four-eyes is on:\n%s", buf.String())
 	}
 }
