@@ -33,6 +33,7 @@ import (
 //
 //	startServe           serve, in-process, on a loopback port
 //	startSystem          serve + worker against real PostgreSQL and a real Temporal
+//	startConsoleSystem   startSystem, with serve's console signing in local reviewers
 //	startWorkerOnly      a worker, and no serve
 //	startKillableWorker  a bare SDK worker a test can stop abruptly
 //	newDownstream        fake onboarding and notification receivers
@@ -109,6 +110,13 @@ type server struct {
 
 func startServe(t *testing.T, environ ...string) *server {
 	t.Helper()
+	return startServeConfigured(t, nil, environ...)
+}
+
+// startServeConfigured is startServe, with configure (when not nil)
+// setting what the environment cannot (env:"-" fields) before serve starts.
+func startServeConfigured(t *testing.T, configure func(*service.Config), environ ...string) *server {
+	t.Helper()
 	// Unless the test names a Temporal, the relay points at a closed port:
 	// a dev server on 7233 must never receive test events.
 	environ = append([]string{"KYCFLOW_IDENFY_KEYS=" + testKey, "KYCFLOW_DATA_DIR=" + t.TempDir(),
@@ -116,6 +124,9 @@ func startServe(t *testing.T, environ ...string) *server {
 	cfg, err := service.LoadConfig(environ)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if configure != nil {
+		configure(&cfg)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -159,9 +170,23 @@ func startSystem(t *testing.T, ts *testtemporal.Server, serveTemporal string, en
 // runs its own (startKillableWorker).
 func startSystemWith(t *testing.T, ts *testtemporal.Server, serveTemporal string, withWorker bool, environ ...string) *system {
 	t.Helper()
+	return launchSystem(t, ts, serveTemporal, withWorker, nil, environ)
+}
+
+// startConsoleSystem is startSystem, with serve's configuration passed
+// through configure first (consoleReviewers signs local reviewers in).
+func startConsoleSystem(t *testing.T, ts *testtemporal.Server, configure func(*service.Config), environ ...string) *system {
+	t.Helper()
+	return launchSystem(t, ts, ts.GetFrontendHostPort(), true, configure, environ)
+}
+
+// launchSystem starts serve (configured by configure, when not nil) and,
+// if withWorker, a worker, on a fresh test database.
+func launchSystem(t *testing.T, ts *testtemporal.Server, serveTemporal string, withWorker bool, configure func(*service.Config), environ []string) *system {
+	t.Helper()
 	dbURL := testenv.PostgresURL(t)
 	env := systemEnv(ts, dbURL, environ)
-	s := startServe(t, append(slices.Clone(env), "TEMPORAL_ADDRESS="+serveTemporal)...)
+	s := startServeConfigured(t, configure, append(slices.Clone(env), "TEMPORAL_ADDRESS="+serveTemporal)...)
 	sys := newSystem(t, ts, env, withWorker)
 	sys.server = s
 	return sys
