@@ -36,7 +36,7 @@ const versionFourEyes = "four-eyes-approval"
 func (r *run) needsSecondReviewer(ctx workflow.Context, rv Review) bool {
 	s := r.m.s
 	return r.m.p.FourEyes && rv.Decision == ReviewApprove && s.Stage == StageAwaitingCompliance && s.PendingApproval == nil &&
-		workflow.GetVersion(ctx, versionFourEyes, workflow.DefaultVersion, 1) >= 1
+		(r.baseline || workflow.GetVersion(ctx, versionFourEyes, workflow.DefaultVersion, 1) >= 1)
 }
 
 // checkSecondReviewer refuses a confirmation by the first approver.

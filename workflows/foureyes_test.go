@@ -89,6 +89,7 @@ func TestFourEyesApprovalLapsesWithANewResult(t *testing.T) {
 func TestFourEyesApprovalIsVersioned(t *testing.T) {
 	f := &trail{}
 	env := newEnv(t, f)
+	env.OnGetVersion("lifecycle-baseline-2026-12", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.OnGetVersion("four-eyes-approval", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	send(env, time.Minute, ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallSuspected))
 	var first updateResult

@@ -180,6 +180,7 @@ func TestAMLReleaseIsVersioned(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &trail{}
 			env := newEnv(t, f)
+			env.OnGetVersion("lifecycle-baseline-2026-12", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			env.OnGetVersion("aml-release", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			for i := range 4 {
 				v := workflow.DefaultVersion

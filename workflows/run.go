@@ -21,6 +21,7 @@ type run struct {
 	onboarding    int    // onboarding calls running (at most one in cautious runs)
 	legacy        bool   // began before effects or monitoring existed
 	upgrades      int    // upgrade checks made by a legacy run
+	baseline      bool   // began with the baseline marker
 
 	timer   workflow.Future
 	timerAt time.Time
@@ -144,17 +145,28 @@ func (r *run) record(ctx workflow.Context) error {
 		return nil
 	}
 	s := r.m.s
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry,
-		Summary: fmt.Sprintf("record %d timeline entries; stage %s", len(entries), s.Stage),
-	})
 	rec := Record{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, State: *s, Entries: entries}
-	if err := workflow.ExecuteActivity(actx, ActivityRecordState, rec).Get(ctx, nil); err != nil {
+	summary := fmt.Sprintf("record %d timeline entries; stage %s", len(entries), s.Stage)
+	if err := storeCall(ctx, ActivityRecordState, summary, rec).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record state: %w", err)
 	}
 	r.publish()
 	r.launch(ctx) // side effects only after the state that asked for them is stored
 	return nil
+}
+
+// seedPublished takes the search attributes the run started with (the
+// relay sets stage, scanRef or company ID, and client ID at start; a
+// continued run keeps its predecessor's) as published, so publish upserts
+// only what changes.
+func (r *run) seedPublished() {
+	sa := workflow.GetTypedSearchAttributes(r.ctx)
+	for _, k := range []temporal.SearchAttributeKeyKeyword{AttrStage, AttrStatus, AttrDecision, AttrScanRef, AttrClientID,
+		AttrKybStage, AttrKybDecision, AttrCompanyID} {
+		if v, ok := sa.GetKeyword(k); ok {
+			r.published[k.GetName()] = v
+		}
+	}
 }
 
 // publish upserts the search attributes that changed and the current

@@ -54,23 +54,18 @@ func Verification(ctx workflow.Context, in Input) error {
 			return err
 		}
 	}
-	// Onboarding, notifications, reconciliation and the compliance SLA came
-	// after the first histories were recorded: runs without this marker
-	// replay as before.
-	effects := workflow.GetVersion(ctx, versionEffects, workflow.DefaultVersion, 1) >= 1
-	// AML monitoring after approval came later still.
-	monitored := workflow.GetVersion(ctx, versionMonitoring, workflow.DefaultVersion, 1) >= 1
-	// Approvals without screening results went to review later still.
-	cautious := workflow.GetVersion(ctx, versionCautious, workflow.DefaultVersion, 1) >= 1
-	// A cleared AML alert released its hold downstream later still.
-	releases := workflow.GetVersion(ctx, versionRelease, workflow.DefaultVersion, 1) >= 1
+	ch := askChanges(ctx)
+	effects, monitored, cautious, releases := ch.effects, ch.monitored, ch.cautious, ch.releases
 	if s.Kind == KindCompany {
 		in.Policy.AMLMonitoring = false // iDenfy monitors people, by scanRef
 	}
 	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitored && effects && in.Policy.AMLMonitoring, cautious: cautious,
 		releases: releases},
 		signals: workflow.GetSignalChannel(ctx, SignalEvent), wake: workflow.NewBufferedChannel(ctx, 1), published: map[string]string{},
-		legacy: !effects || !monitored || !cautious || !releases}
+		legacy: !effects || !monitored || !cautious || !releases, baseline: ch.baseline}
+	if ch.baseline {
+		r.seedPublished()
+	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return *r.m.s, nil }); err != nil {
 		return err
 	}
@@ -148,10 +143,7 @@ func loadStored(ctx workflow.Context, in Input) (*State, error) {
 		activity, subject, fresh = ActivityLoadCompany, in.CompanyID, &State{Kind: KindCompany, CompanyID: in.CompanyID, Stage: StageAwaitingResult}
 	}
 	var stored *State
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry, Summary: "load stored lifecycle of " + subject,
-	})
-	if err := workflow.ExecuteActivity(actx, activity, subject).Get(ctx, &stored); err != nil {
+	if err := storeCall(ctx, activity, "load stored lifecycle of "+subject, subject).Get(ctx, &stored); err != nil {
 		return nil, fmt.Errorf("load stored lifecycle: %w", err)
 	}
 	if stored == nil {
