@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,12 +16,12 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
 	"golang.org/x/crypto/bcrypt"
 
 	"kycflow/console"
 	"kycflow/idenfy"
 	"kycflow/identity"
+	"kycflow/internal/fakes"
 	"kycflow/internal/testenv"
 	"kycflow/operator"
 	"kycflow/store"
@@ -34,48 +33,6 @@ var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 // password is every local test reviewer's password.
 const password = "correct horse battery staple"
-
-// fakeTemporal records the reviews it is sent and answers with err, or
-// with state.
-type fakeTemporal struct {
-	mu      sync.Mutex
-	reviews []workflows.Review
-	ids     []string
-	err     error
-	state   workflows.State
-	block   bool // no worker: the Update waits until its context ends
-}
-
-func (f *fakeTemporal) UpdateWorkflow(ctx context.Context, o client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.reviews = append(f.reviews, o.Args[0].(workflows.Review))
-	f.ids = append(f.ids, o.WorkflowID)
-	if f.block {
-		<-ctx.Done()
-		return nil, ctx.Err()
-	}
-	if f.err != nil {
-		return nil, f.err
-	}
-	return fakeHandle{f.state}, nil
-}
-
-func (f *fakeTemporal) sent() []workflows.Review {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]workflows.Review(nil), f.reviews...)
-}
-
-type fakeHandle struct{ state workflows.State }
-
-func (fakeHandle) WorkflowID() string { return "" }
-func (fakeHandle) RunID() string      { return "" }
-func (fakeHandle) UpdateID() string   { return "" }
-func (h fakeHandle) Get(_ context.Context, v any) error {
-	*v.(*workflows.State) = h.state
-	return nil
-}
 
 var (
 	hashOnce sync.Once
@@ -128,7 +85,7 @@ type rig struct {
 	t     *testing.T
 	db    *store.DB
 	store *sessions
-	tf    *fakeTemporal
+	tf    *fakes.Temporal
 	cases *operator.Cases
 	h     http.Handler
 	logs  *bytes.Buffer
@@ -139,7 +96,7 @@ type rig struct {
 func newRig(t *testing.T, edit ...func(*console.Options)) *rig {
 	t.Helper()
 	db := testenv.SQLite(t)
-	r := &rig{t: t, db: db, tf: &fakeTemporal{}, logs: &bytes.Buffer{}}
+	r := &rig{t: t, db: db, tf: &fakes.Temporal{}, logs: &bytes.Buffer{}}
 	r.seed = seed(t, db)
 	log := slog.New(slog.NewJSONHandler(r.logs, nil))
 	r.cases = &operator.Cases{Store: db, Temporal: r.tf, Log: log}
@@ -234,7 +191,7 @@ func seed(t *testing.T, db *store.DB) seeded {
 	t.Helper()
 	ctx := context.Background()
 	db.Now = func() time.Time { return t0 }
-	body := fixture(t, "kyc_manual_approved.json", func(m map[string]any) { m["scanRef"] = "s1" })
+	body := fakes.Payload(t, "kyc_manual_approved.json", func(m map[string]any) { m["scanRef"] = "s1" })
 	if _, err := db.InsertInbox(ctx, store.NewInboxEvent{Route: "kyc", Body: body, Status: store.StatusDispatched, Kind: "kyc",
 		EventType: "IDENTIFICATION_MANUAL_FINISHED", SubjectType: "scanRef", Subject: "s1", ScanRefs: []string{"s1"}}); err != nil {
 		t.Fatal(err)
@@ -280,7 +237,7 @@ func seed(t *testing.T, db *store.DB) seeded {
 	for _, e := range []struct {
 		id   *int64
 		body []byte
-	}{{&s.quarantined, fixture(t, "kyc_manual_approved.json", func(m map[string]any) { m["scanRef"] = "s9" })}, {&s.unroutable, []byte(`{"x":1}`)}} {
+	}{{&s.quarantined, fakes.Payload(t, "kyc_manual_approved.json", func(m map[string]any) { m["scanRef"] = "s9" })}, {&s.unroutable, []byte(`{"x":1}`)}} {
 		st, err := db.InsertInbox(ctx, store.NewInboxEvent{Route: "kyc", Body: e.body, Status: store.StatusQuarantined, QuarantineReason: "no route yet"})
 		if err != nil {
 			t.Fatal(err)
@@ -318,24 +275,5 @@ func nullTime(t time.Time) (n sql.NullTime) {
 }
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: true} }
-
-// fixture is an idenfy/testdata body edited by edit.
-func fixture(t *testing.T, name string, edit func(map[string]any)) []byte {
-	t.Helper()
-	raw, err := os.ReadFile("../idenfy/testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	out, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -26,7 +26,7 @@ func outcome(body string) string {
 
 func TestApproveSendsTheReviewAsTheSignedInReviewer(t *testing.T) {
 	r := newRig(t)
-	r.tf.state = workflows.State{ScanRef: "s1", Stage: workflows.StageDecided, Status: "SUSPECTED", Decision: workflows.DecisionApproved,
+	r.tf.State = workflows.State{ScanRef: "s1", Stage: workflows.StageDecided, Status: "SUSPECTED", Decision: workflows.DecisionApproved,
 		DecisionReason: "compliance review by alice: passport checked by video call", UpdatedAt: t0.Add(time.Hour)}
 	b := r.signIn("alice")
 	form := decision("approve", "passport checked by video call")
@@ -36,12 +36,12 @@ func TestApproveSendsTheReviewAsTheSignedInReviewer(t *testing.T) {
 	if w.Code != http.StatusOK || outcome(body) != "ok decided" {
 		t.Fatalf("approve = %d, result %q\n%s", w.Code, outcome(body), body)
 	}
-	sent := r.tf.sent()
+	sent := r.tf.Sent()
 	if want := (workflows.Review{Reviewer: "alice", Decision: "approve", Reason: "passport checked by video call"}); len(sent) != 1 || sent[0] != want {
 		t.Errorf("Temporal was sent %+v, want %+v", sent, want)
 	}
-	if r.tf.ids[0] != "kyc-s1" {
-		t.Errorf("the review went to %s, want kyc-s1", r.tf.ids[0])
+	if r.tf.IDs()[0] != "kyc-s1" {
+		t.Errorf("the review went to %s, want kyc-s1", r.tf.IDs()[0])
 	}
 	// The new state is on the page, and no more decision buttons.
 	for _, want := range []string{`<dd id="stage">decided</dd>`, `<dd id="decision">approved</dd>`, "The case is now decided, decision approved."} {
@@ -57,20 +57,20 @@ func TestApproveSendsTheReviewAsTheSignedInReviewer(t *testing.T) {
 func TestCompanyAndAMLAlertDecisions(t *testing.T) {
 	r := newRig(t)
 	b := r.signIn("bob")
-	r.tf.state = workflows.State{Kind: workflows.KindCompany, CompanyID: "c1", Stage: workflows.StageDecided, Decision: workflows.DecisionRejected}
+	r.tf.State = workflows.State{Kind: workflows.KindCompany, CompanyID: "c1", Stage: workflows.StageDecided, Decision: workflows.DecisionRejected}
 	if w := b.post("/console/cases/kyb/c1/decide", decision("reject", "beneficiary is a PEP")); w.Code != http.StatusOK ||
 		outcome(w.Body.String()) != "ok decided" {
 		t.Errorf("company rejection = %d %q", w.Code, outcome(w.Body.String()))
 	}
-	r.tf.state = workflows.State{ScanRef: "s4", Stage: workflows.StageMonitoring, Decision: workflows.DecisionApproved,
+	r.tf.State = workflows.State{ScanRef: "s4", Stage: workflows.StageMonitoring, Decision: workflows.DecisionApproved,
 		Monitoring: &workflows.Monitoring{Active: true, IDs: []string{"mon-4"}}}
 	if w := b.post("/console/cases/kyc/s4/decide", decision("clear", "false positive: different date of birth")); w.Code != http.StatusOK ||
 		!strings.Contains(w.Body.String(), `<dd id="stage">monitoring</dd>`) {
 		t.Errorf("AML clear = %d %q", w.Code, outcome(w.Body.String()))
 	}
-	sent := r.tf.sent()
-	if len(sent) != 2 || r.tf.ids[0] != "kyb-c1" || sent[0].Reviewer != "bob" || sent[1].Decision != "clear" || r.tf.ids[1] != "kyc-s4" {
-		t.Errorf("sent %+v to %v", sent, r.tf.ids)
+	sent := r.tf.Sent()
+	if len(sent) != 2 || r.tf.IDs()[0] != "kyb-c1" || sent[0].Reviewer != "bob" || sent[1].Decision != "clear" || r.tf.IDs()[1] != "kyc-s4" {
+		t.Errorf("sent %+v to %v", sent, r.tf.IDs())
 	}
 }
 
@@ -89,7 +89,7 @@ func TestConflictsAreAMessageOnTheCasePage(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := newRig(t)
-			r.tf.err = c.err
+			r.tf.Err = c.err
 			w := r.signIn("alice").post("/console/cases/kyc/s1/decide", decision("approve", "ok"))
 			body := w.Body.String()
 			if w.Code != http.StatusConflict || !strings.HasPrefix(outcome(body), "refused ") || !strings.Contains(body, c.want) ||
@@ -105,7 +105,7 @@ func TestConflictsAreAMessageOnTheCasePage(t *testing.T) {
 
 func TestFourEyesFirstApprovalWaits(t *testing.T) {
 	r := newRig(t)
-	r.tf.state = workflows.State{ScanRef: "s1", Stage: workflows.StageAwaitingCompliance, Status: "SUSPECTED", ReviewReason: "SUSPECTED",
+	r.tf.State = workflows.State{ScanRef: "s1", Stage: workflows.StageAwaitingCompliance, Status: "SUSPECTED", ReviewReason: "SUSPECTED",
 		PendingApproval: &workflows.Approval{Reviewer: "alice", Reason: "ok", At: t0.Add(time.Hour)}}
 	w := r.signIn("alice").post("/console/cases/kyc/s1/decide", decision("approve", "ok"))
 	body := w.Body.String()
@@ -131,10 +131,10 @@ func TestInvalidReviewsAreRefusedBeforeTemporal(t *testing.T) {
 			t.Errorf("decide %v = %d %q, want 400", form, w.Code, outcome(w.Body.String()))
 		}
 	}
-	if got := r.tf.sent(); len(got) != 0 {
+	if got := r.tf.Sent(); len(got) != 0 {
 		t.Errorf("Temporal was sent %+v", got)
 	}
-	if w := b.post("/console/cases/kyc/nope/decide", decision("approve", "ok")); w.Code != http.StatusNotFound || len(r.tf.sent()) != 0 {
+	if w := b.post("/console/cases/kyc/nope/decide", decision("approve", "ok")); w.Code != http.StatusNotFound || len(r.tf.Sent()) != 0 {
 		t.Errorf("decide an unknown case = %d", w.Code)
 	}
 }
@@ -147,7 +147,7 @@ func TestAViewerCannotDecide(t *testing.T) {
 			t.Errorf("a viewer's POST %s = %d", path, w.Code)
 		}
 	}
-	if got := r.tf.sent(); len(got) != 0 {
+	if got := r.tf.Sent(); len(got) != 0 {
 		t.Errorf("Temporal was sent %+v", got)
 	}
 }
@@ -156,12 +156,12 @@ func TestReviewTimeoutAndTemporalDown(t *testing.T) {
 	r := newRig(t)
 	b := r.signIn("alice")
 	r.cases.ReviewTimeout = 50 * time.Millisecond
-	r.tf.block = true // no worker takes the Update
+	r.tf.Block = true // no worker takes the Update
 	w := b.post("/console/cases/kyc/s1/decide", decision("approve", "ok"))
 	if w.Code != http.StatusGatewayTimeout || outcome(w.Body.String()) != "refused timeout" || !strings.Contains(w.Body.String(), "is a worker running?") {
 		t.Errorf("no worker = %d %q", w.Code, outcome(w.Body.String()))
 	}
-	r.tf.block, r.tf.err = false, errors.New("connection refused")
+	r.tf.Block, r.tf.Err = false, errors.New("connection refused")
 	w = b.post("/console/cases/kyc/s1/decide", decision("approve", "ok"))
 	if w.Code != http.StatusServiceUnavailable || outcome(w.Body.String()) != "refused unavailable" ||
 		!strings.Contains(w.Body.String(), "may not have been recorded") || strings.Contains(w.Body.String(), "connection refused") {

@@ -120,7 +120,7 @@ func other(b, x, y *browser) *browser {
 func assertNothingChanged(t *testing.T, r *rig, signedIn ...*browser) {
 	t.Helper()
 	ctx := context.Background()
-	if got := r.tf.sent(); len(got) != 0 {
+	if got := r.tf.Sent(); len(got) != 0 {
 		t.Errorf("reviews sent = %+v, want none", got)
 	}
 	if views, err := r.db.PersonalDataViews(ctx, "s1"); err != nil || len(views) != 0 {

@@ -88,9 +88,9 @@ func TestSessionExpiresAfterItsLifetime(t *testing.T) {
 	if ck := sessionCookie(w); ck == nil || ck.MaxAge >= 0 {
 		t.Errorf("expired session's cookie = %+v, want it cleared", ck)
 	}
-	before := len(r.tf.sent())
-	if w := b.post("/console/cases/kyc/s1/decide", decision("approve", "ok")); w.Code != http.StatusSeeOther || len(r.tf.sent()) != before {
-		t.Errorf("decide with an expired session = %d, %d reviews sent; want 303 and none", w.Code, len(r.tf.sent())-before)
+	before := len(r.tf.Sent())
+	if w := b.post("/console/cases/kyc/s1/decide", decision("approve", "ok")); w.Code != http.StatusSeeOther || len(r.tf.Sent()) != before {
+		t.Errorf("decide with an expired session = %d, %d reviews sent; want 303 and none", w.Code, len(r.tf.Sent())-before)
 	}
 	// A new sign-in deletes the ended sessions.
 	r.signIn("bob")

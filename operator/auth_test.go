@@ -12,6 +12,7 @@ import (
 
 	"kycflow/httpserver"
 	"kycflow/identity"
+	"kycflow/internal/fakes"
 	"kycflow/internal/testenv"
 	"kycflow/operator"
 	"kycflow/store"
@@ -53,7 +54,7 @@ func (r route) want(role identity.Role) int {
 // rolesAPI is the API over SQLite with a verification (s1) and a company
 // (c1) awaiting review, s1's identification webhook quarantined (for the
 // redrive, whose id is returned), and Temporal faked by tf.
-func rolesAPI(t *testing.T, tf *fakeTemporal) (http.Handler, *store.DB, int64) {
+func rolesAPI(t *testing.T, tf *fakes.Temporal) (http.Handler, *store.DB, int64) {
 	t.Helper()
 	h, db := reviewAPI(t, tf)
 	body, err := os.ReadFile("../idenfy/testdata/kyc_manual_approved.json")
@@ -90,7 +91,7 @@ func call(h http.Handler, method, path, bearer, body string) *httptest.ResponseR
 }
 
 func TestEveryRouteByRole(t *testing.T) {
-	tf := &fakeTemporal{state: workflows.State{ScanRef: "s1", Stage: workflows.StageDecided, Decision: workflows.DecisionApproved}}
+	tf := &fakes.Temporal{State: workflows.State{ScanRef: "s1", Stage: workflows.StageDecided, Decision: workflows.DecisionApproved}}
 	h, db, eventID := rolesAPI(t, tf)
 	bearers := map[string]identity.Role{
 		newToken(t, db, "vera", identity.Viewer):   identity.Viewer,
@@ -113,7 +114,7 @@ func TestEveryRouteByRole(t *testing.T) {
 	// Reviews reached Temporal from the deciding roles only, each named
 	// for its token.
 	var names []string
-	for _, rv := range tf.sent() {
+	for _, rv := range tf.Sent() {
 		names = append(names, rv.Reviewer)
 	}
 	slices.Sort(names)
@@ -123,7 +124,7 @@ func TestEveryRouteByRole(t *testing.T) {
 }
 
 func TestRevokedTokenIsRefusedAtOnce(t *testing.T) {
-	h, db, _ := rolesAPI(t, &fakeTemporal{})
+	h, db, _ := rolesAPI(t, &fakes.Temporal{})
 	tok := newToken(t, db, "carol", identity.Reviewer)
 	other := newToken(t, db, "dave", identity.Reviewer)
 	if w := call(h, "GET", "/v1/verifications/s1", tok, ""); w.Code != http.StatusOK {
@@ -143,7 +144,7 @@ func TestRevokedTokenIsRefusedAtOnce(t *testing.T) {
 }
 
 func TestReviewerInTheBodyIsIgnored(t *testing.T) {
-	tf := &fakeTemporal{state: workflows.State{ScanRef: "s1", Stage: workflows.StageDecided, Decision: workflows.DecisionApproved}}
+	tf := &fakes.Temporal{State: workflows.State{ScanRef: "s1", Stage: workflows.StageDecided, Decision: workflows.DecisionApproved}}
 	h, db, _ := rolesAPI(t, tf)
 	alice := newToken(t, db, "alice", identity.Reviewer)
 	for _, c := range []struct{ path, body string }{
@@ -156,7 +157,7 @@ func TestReviewerInTheBodyIsIgnored(t *testing.T) {
 			t.Errorf("POST %s %s = %d %s, want 200", c.path, c.body, w.Code, w.Body)
 		}
 	}
-	sent := tf.sent()
+	sent := tf.Sent()
 	if len(sent) != 4 {
 		t.Fatalf("sent %+v, want 4 reviews", sent)
 	}
@@ -177,12 +178,12 @@ func TestReviewerInTheBodyIsIgnored(t *testing.T) {
 }
 
 func TestAPITokenIsTheAdminNamedAPIToken(t *testing.T) {
-	tf := &fakeTemporal{state: workflows.State{ScanRef: "s1", Stage: workflows.StageDecided, Decision: workflows.DecisionApproved}}
+	tf := &fakes.Temporal{State: workflows.State{ScanRef: "s1", Stage: workflows.StageDecided, Decision: workflows.DecisionApproved}}
 	h, _, eventID := rolesAPI(t, tf)
 	if w := call(h, "POST", "/v1/verifications/s1/review", token, `{"reviewer":"alice","decision":"approve","reason":"checked"}`); w.Code != http.StatusOK {
 		t.Fatalf("review with the API token = %d %s", w.Code, w.Body)
 	}
-	if got := tf.sent(); len(got) != 1 || got[0].Reviewer != identity.APITokenName {
+	if got := tf.Sent(); len(got) != 1 || got[0].Reviewer != identity.APITokenName {
 		t.Errorf("sent %+v, want the reviewer %q", got, identity.APITokenName)
 	}
 	if w := call(h, "POST", "/v1/events/"+itoa(eventID)+"/redrive", token, ""); w.Code != http.StatusAccepted {
@@ -198,7 +199,7 @@ func (brokenAuth) Authenticate(context.Context, string) (identity.Principal, err
 }
 
 func TestAuthenticationThatCannotTellIs503(t *testing.T) {
-	tf := &fakeTemporal{}
+	tf := &fakes.Temporal{}
 	e, err := httpserver.NewEngine(nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -208,15 +209,15 @@ func TestAuthenticationThatCannotTellIs503(t *testing.T) {
 	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
 		t.Errorf("review while authentication fails = %d %s, want 503", w.Code, w.Body)
 	}
-	if len(tf.sent()) != 0 {
-		t.Errorf("Temporal was sent %+v", tf.sent())
+	if len(tf.Sent()) != 0 {
+		t.Errorf("Temporal was sent %+v", tf.Sent())
 	}
 }
 
 // The principal's role is checked before the handler runs: a handler
 // never sees a request its role may not make.
 func TestForbiddenRequestsReachNoHandler(t *testing.T) {
-	tf := &fakeTemporal{}
+	tf := &fakes.Temporal{}
 	h, db, eventID := rolesAPI(t, tf)
 	viewer := newToken(t, db, "vera", identity.Viewer)
 	reviewer := newToken(t, db, "rita", identity.Reviewer)
@@ -224,8 +225,8 @@ func TestForbiddenRequestsReachNoHandler(t *testing.T) {
 	call(h, "POST", "/v1/companies/c1/review", viewer, `{"decision":"approve","reason":"x"}`)
 	call(h, "POST", "/v1/events/"+itoa(eventID)+"/redrive", reviewer, "")
 	call(h, "GET", "/v1/verifications/s1/personal-data", viewer, "")
-	if len(tf.sent()) != 0 {
-		t.Errorf("Temporal was sent %+v", tf.sent())
+	if len(tf.Sent()) != 0 {
+		t.Errorf("Temporal was sent %+v", tf.Sent())
 	}
 	if e, err := db.InboxEvent(context.Background(), eventID); err != nil || e.Status != store.StatusQuarantined {
 		t.Errorf("event after a reviewer's redrive = %+v, %v; want it still quarantined", e.Status, err)

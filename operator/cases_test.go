@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"kycflow/internal/fakes"
 	"kycflow/operator"
 	"kycflow/workflows"
 )
@@ -38,28 +39,28 @@ func TestCasesReviewClassifiesTheOutcome(t *testing.T) {
 		status   int
 		reason   string
 	}{
-		{"decided", &fakeTemporal{state: decided}, ok, operator.ReviewDecided, http.StatusOK, ""},
-		{"first of two", &fakeTemporal{state: waiting}, ok, operator.ReviewAwaitingSecond, http.StatusAccepted, ""},
-		{"invalid before Temporal", &fakeTemporal{}, workflows.Review{Reviewer: "alice", Decision: "approve"}, operator.ReviewInvalid,
+		{"decided", &fakes.Temporal{State: decided}, ok, operator.ReviewDecided, http.StatusOK, ""},
+		{"first of two", &fakes.Temporal{State: waiting}, ok, operator.ReviewAwaitingSecond, http.StatusAccepted, ""},
+		{"invalid before Temporal", &fakes.Temporal{}, workflows.Review{Reviewer: "alice", Decision: "approve"}, operator.ReviewInvalid,
 			http.StatusBadRequest, "reason is required"},
-		{"wrong decision", &fakeTemporal{err: temporal.NewApplicationError("aml_alert accepts clear or confirm", workflows.ErrWrongDecision)}, ok,
+		{"wrong decision", &fakes.Temporal{Err: temporal.NewApplicationError("aml_alert accepts clear or confirm", workflows.ErrWrongDecision)}, ok,
 			operator.ReviewInvalid, http.StatusBadRequest, "aml_alert accepts"},
-		{"nothing to review", &fakeTemporal{err: temporal.NewApplicationError("kyc-s1 is decided: nothing to review", workflows.ErrNotAwaitingReview)},
+		{"nothing to review", &fakes.Temporal{Err: temporal.NewApplicationError("kyc-s1 is decided: nothing to review", workflows.ErrNotAwaitingReview)},
 			ok, operator.ReviewNothingToReview, http.StatusConflict, "nothing to review"},
-		{"not running", &fakeTemporal{err: serviceerror.NewNotFound("workflow not found")}, ok, operator.ReviewNothingToReview,
+		{"not running", &fakes.Temporal{Err: serviceerror.NewNotFound("workflow not found")}, ok, operator.ReviewNothingToReview,
 			http.StatusConflict, "not running"},
-		{"already reviewed", &fakeTemporal{err: temporal.NewApplicationError("alice already approved", workflows.ErrAlreadyReviewed)}, ok,
+		{"already reviewed", &fakes.Temporal{Err: temporal.NewApplicationError("alice already approved", workflows.ErrAlreadyReviewed)}, ok,
 			operator.ReviewAlreadyReviewed, http.StatusConflict, "already approved"},
 		{"no worker", slowTemporal{}, ok, operator.ReviewTimedOut, http.StatusGatewayTimeout, "is a worker running?"},
-		{"Temporal down", &fakeTemporal{err: errors.New("connection refused")}, ok, operator.ReviewUnavailable, http.StatusServiceUnavailable, ""},
+		{"Temporal down", &fakes.Temporal{Err: errors.New("connection refused")}, ok, operator.ReviewUnavailable, http.StatusServiceUnavailable, ""},
 	} {
 		cs := &operator.Cases{Temporal: c.temporal, ReviewTimeout: 20 * time.Millisecond}
 		got := cs.Review(context.Background(), "kyc-s1", c.rv)
 		if got.Outcome != c.want || got.Status() != c.status || !strings.Contains(got.Reason, c.reason) {
 			t.Errorf("%s: Review = %s %d %q, want %s %d with %q", c.name, got.Outcome, got.Status(), got.Reason, c.want, c.status, c.reason)
 		}
-		if f, ok := c.temporal.(*fakeTemporal); ok && c.rv.Reason == "" && len(f.sent()) != 0 {
-			t.Errorf("%s: Temporal was sent %+v", c.name, f.sent())
+		if f, ok := c.temporal.(*fakes.Temporal); ok && c.rv.Reason == "" && len(f.Sent()) != 0 {
+			t.Errorf("%s: Temporal was sent %+v", c.name, f.Sent())
 		}
 		if (got.Outcome == operator.ReviewUnavailable) != (got.Err != nil) {
 			t.Errorf("%s: Err = %v", c.name, got.Err)

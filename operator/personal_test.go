@@ -7,7 +7,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -15,30 +14,11 @@ import (
 
 	"kycflow/httpserver"
 	"kycflow/identity"
+	"kycflow/internal/fakes"
 	"kycflow/internal/testenv"
 	"kycflow/operator"
 	"kycflow/store"
 )
-
-// fixture is an idenfy/testdata body with its identification moved to
-// scanRef (KYC) or its scanRef list set to refs (AML).
-func fixture(t *testing.T, name string, edit func(map[string]any)) []byte {
-	t.Helper()
-	raw, err := os.ReadFile("../idenfy/testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	out, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // personalCase stores s1 with a timeline, its identification webhook, an
 // AML alert listing it, an older purged identification, and another
@@ -60,7 +40,7 @@ func storePersonalCase(t *testing.T, db *store.DB) personalCase {
 		return s.ID
 	}
 	kyc := func(ref string, n int) store.NewInboxEvent {
-		body := fixture(t, "kyc_manual_approved.json", func(m map[string]any) { m["scanRef"], m["finishTime"] = ref, n })
+		body := fakes.Payload(t, "kyc_manual_approved.json", func(m map[string]any) { m["scanRef"], m["finishTime"] = ref, n })
 		return store.NewInboxEvent{Route: "kyc", Body: body, Status: store.StatusPending, Kind: "kyc", EventType: "IDENTIFICATION_MANUAL_FINISHED",
 			SubjectType: "scanRef", Subject: ref, ScanRefs: []string{ref}}
 	}
@@ -70,7 +50,7 @@ func storePersonalCase(t *testing.T, db *store.DB) personalCase {
 	c.other = insert(1, kyc("s2", 3))
 	c.aml = insert(2, store.NewInboxEvent{Route: "aml", Status: store.StatusPending, Kind: "aml", EventType: "AML_MONITORING",
 		SubjectType: "monitoringId", Subject: "m-1", ScanRefs: []string{"s2", "s1"},
-		Body: fixture(t, "aml_monitoring_alert.json", func(m map[string]any) { m["scanRefList"] = []string{"s2", "s1"} })})
+		Body: fakes.Payload(t, "aml_monitoring_alert.json", func(m map[string]any) { m["scanRefList"] = []string{"s2", "s1"} })})
 	if err := db.MarkDispatched(ctx, c.purged); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +81,7 @@ func personalAPI(t *testing.T, db *store.DB, s operator.Store, logs *bytes.Buffe
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
-	operator.New(s, &fakeTemporal{}, operator.Options{Auth: identity.NewAuthenticator(db, token), Log: log}).Register(e)
+	operator.New(s, &fakes.Temporal{}, operator.Options{Auth: identity.NewAuthenticator(db, token), Log: log}).Register(e)
 	return e
 }
 
@@ -274,7 +254,7 @@ func TestPersonalDataOfASealedPayloadIsWithheld(t *testing.T) {
 	}
 	ctx := context.Background()
 	s, err := db.WithPayloadKeys(keys).InsertInbox(ctx, store.NewInboxEvent{Route: "kyc", Status: store.StatusPending, Kind: "kyc", Subject: "s1",
-		ScanRefs: []string{"s1"}, Body: fixture(t, "kyc_manual_approved.json", func(m map[string]any) { m["scanRef"] = "s1" })})
+		ScanRefs: []string{"s1"}, Body: fakes.Payload(t, "kyc_manual_approved.json", func(m map[string]any) { m["scanRef"] = "s1" })})
 	if err != nil {
 		t.Fatal(err)
 	}

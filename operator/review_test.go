@@ -7,59 +7,23 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"kycflow/httpserver"
 	"kycflow/identity"
+	"kycflow/internal/fakes"
 	"kycflow/internal/testenv"
 	"kycflow/operator"
 	"kycflow/store"
 	"kycflow/workflows"
 )
 
-// fakeTemporal records the reviews it is sent and answers with err, or
-// with state.
-type fakeTemporal struct {
-	mu      sync.Mutex
-	reviews []workflows.Review
-	err     error
-	state   workflows.State
-}
-
-func (f *fakeTemporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.reviews = append(f.reviews, o.Args[0].(workflows.Review))
-	if f.err != nil {
-		return nil, f.err
-	}
-	return fakeHandle{f.state}, nil
-}
-
-func (f *fakeTemporal) sent() []workflows.Review {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]workflows.Review(nil), f.reviews...)
-}
-
-type fakeHandle struct{ state workflows.State }
-
-func (fakeHandle) WorkflowID() string { return "" }
-func (fakeHandle) RunID() string      { return "" }
-func (fakeHandle) UpdateID() string   { return "" }
-func (h fakeHandle) Get(_ context.Context, v any) error {
-	*v.(*workflows.State) = h.state
-	return nil
-}
-
 // reviewAPI is the API over SQLite with one verification (s1) and one
 // company (c1) awaiting compliance review, and Temporal faked by tf.
-func reviewAPI(t *testing.T, tf *fakeTemporal) (http.Handler, *store.DB) {
+func reviewAPI(t *testing.T, tf *fakes.Temporal) (http.Handler, *store.DB) {
 	t.Helper()
 	db := testenv.SQLite(t)
 	e, err := httpserver.NewEngine(nil, nil)
@@ -87,7 +51,7 @@ func send(h http.Handler, method, path, body string) *httptest.ResponseRecorder 
 }
 
 func TestReviewBodyIsStrict(t *testing.T) {
-	tf := &fakeTemporal{state: workflows.State{ScanRef: "s1", Stage: workflows.StageDecided, Decision: workflows.DecisionApproved}}
+	tf := &fakes.Temporal{State: workflows.State{ScanRef: "s1", Stage: workflows.StageDecided, Decision: workflows.DecisionApproved}}
 	h, _ := reviewAPI(t, tf)
 	for _, c := range []struct{ body, wantKey string }{
 		{`{"reviewer":"a","decision":"approve","reason":"ok","Decision":"reject"}`, `"Decision"`},
@@ -110,11 +74,11 @@ func TestReviewBodyIsStrict(t *testing.T) {
 			}
 		}
 	}
-	if got := tf.sent(); len(got) != 0 {
+	if got := tf.Sent(); len(got) != 0 {
 		t.Fatalf("Temporal was sent %+v for refused bodies", got)
 	}
 	w := send(h, http.MethodPost, "/v1/verifications/s1/review", `{"reviewer":"alice","decision":"approve","reason":"checked"}`)
-	if got := tf.sent(); w.Code != http.StatusOK || len(got) != 1 || got[0] != (workflows.Review{Reviewer: "api-token", Decision: "approve", Reason: "checked"}) {
+	if got := tf.Sent(); w.Code != http.StatusOK || len(got) != 1 || got[0] != (workflows.Review{Reviewer: "api-token", Decision: "approve", Reason: "checked"}) {
 		t.Errorf("valid review = %d %s, sent %+v", w.Code, w.Body, got)
 	}
 }
@@ -123,7 +87,7 @@ func TestReviewBodyIsStrict(t *testing.T) {
 func jsonQuoted(s string) string { return strings.ReplaceAll(s, `"`, `\"`) }
 
 func TestRedriveTakesNoBody(t *testing.T) {
-	h, db := reviewAPI(t, &fakeTemporal{})
+	h, db := reviewAPI(t, &fakes.Temporal{})
 	ctx := context.Background()
 	st, err := db.InsertInbox(ctx, store.NewInboxEvent{Route: "kyc", Body: []byte(`{"x":1}`), Status: store.StatusQuarantined,
 		QuarantineReason: "no scanRef"})
@@ -156,7 +120,7 @@ func TestReviewTheStageDoesNotTakeIs400(t *testing.T) {
 			http.StatusBadRequest, `aml_alert accepts \"clear\" or \"confirm\"`},
 		{temporal.NewApplicationError("kyc-s1 is decided: nothing to review", workflows.ErrNotAwaitingReview), http.StatusConflict, "nothing to review"},
 	} {
-		h, _ := reviewAPI(t, &fakeTemporal{err: c.err})
+		h, _ := reviewAPI(t, &fakes.Temporal{Err: c.err})
 		w := send(h, http.MethodPost, "/v1/verifications/s1/review", `{"reviewer":"a","decision":"approve","reason":"ok"}`)
 		if w.Code != c.want || !strings.Contains(w.Body.String(), c.wantText) {
 			t.Errorf("review refused with %v = %d %s, want %d naming %q", c.err, w.Code, w.Body, c.want, c.wantText)
@@ -165,7 +129,7 @@ func TestReviewTheStageDoesNotTakeIs400(t *testing.T) {
 }
 
 func TestReviewTextIsCheckedBeforeTemporal(t *testing.T) {
-	tf := &fakeTemporal{}
+	tf := &fakes.Temporal{}
 	h, _ := reviewAPI(t, tf)
 	for _, body := range []string{
 		`{"reviewer":"a","decision":"approve","reason":"ok\u001b[2J"}`,
@@ -178,7 +142,7 @@ func TestReviewTextIsCheckedBeforeTemporal(t *testing.T) {
 			t.Errorf("review %s = %d %s, want 400 naming the field", body, w.Code, w.Body)
 		}
 	}
-	if got := tf.sent(); len(got) != 0 {
+	if got := tf.Sent(); len(got) != 0 {
 		t.Errorf("Temporal was sent %+v", got)
 	}
 }
@@ -188,7 +152,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // Reviewer text may hold markup as text; every response that shows a
 // timeline escapes it (JSON with <, > and & escaped).
 func TestTimelineMarkupIsEscaped(t *testing.T) {
-	h, db := reviewAPI(t, &fakeTemporal{})
+	h, db := reviewAPI(t, &fakes.Temporal{})
 	ctx := context.Background()
 	const detail = `alice decided approve: <script>alert(1)</script> & <img src=x onerror=alert(2)>`
 	line := func(workflowID string) []store.TimelineEvent {
@@ -221,7 +185,7 @@ func TestTimelineMarkupIsEscaped(t *testing.T) {
 // approver confirming it is a 409.
 func TestFourEyesFirstApprovalIs202(t *testing.T) {
 	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	tf := &fakeTemporal{state: workflows.State{ScanRef: "s1", Stage: workflows.StageAwaitingCompliance,
+	tf := &fakes.Temporal{State: workflows.State{ScanRef: "s1", Stage: workflows.StageAwaitingCompliance,
 		PendingApproval: &workflows.Approval{Reviewer: "api-token", Reason: "ok", At: at}}}
 	h, _ := reviewAPI(t, tf)
 	w := send(h, http.MethodPost, "/v1/verifications/s1/review", `{"decision":"approve","reason":"ok"}`)
@@ -237,7 +201,7 @@ func TestFourEyesFirstApprovalIs202(t *testing.T) {
 		got.ApprovedBy != "api-token" || !got.ApprovedAt.Equal(at) || got.Case.Stage != "awaiting_compliance" || got.Case.Decision != "" {
 		t.Errorf("first approval = %d %s, want 202 awaiting_second_review", w.Code, w.Body)
 	}
-	tf.state, tf.err = workflows.State{}, temporal.NewApplicationError("api-token already approved kyc-s1", workflows.ErrAlreadyReviewed)
+	tf.State, tf.Err = workflows.State{}, temporal.NewApplicationError("api-token already approved kyc-s1", workflows.ErrAlreadyReviewed)
 	if w := send(h, http.MethodPost, "/v1/verifications/s1/review", `{"decision":"approve","reason":"again"}`); w.Code != http.StatusConflict ||
 		!strings.Contains(w.Body.String(), "already approved") {
 		t.Errorf("the first approver again = %d %s, want 409", w.Code, w.Body)
