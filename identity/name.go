@@ -33,7 +33,7 @@ func CheckName(name string) error {
 		case unicode.IsLetter(c):
 		case i == 0:
 			return fmt.Errorf("reviewer name %q must start with a letter", name)
-		case unicode.IsDigit(c), unicode.Is(unicode.Mn, c), strings.ContainsRune(".-_@+'", c):
+		case unicode.IsDigit(c), strings.ContainsRune(".-_@+'", c):
 		default:
 			return fmt.Errorf("reviewer name %q: %U is not allowed (letters, digits and . _ - @ + ' only)", name, c)
 		}

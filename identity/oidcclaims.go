@@ -61,14 +61,15 @@ func highestRole(v any) (Role, bool) {
 	return best, found
 }
 
-// reviewerName is the first of preferred_username, email (unless
-// email_verified says false) and sub that is present; it must pass
+// reviewerName is the first of preferred_username, email (only when
+// email_verified says true: an address the provider has not verified
+// may be anyone's) and sub that is present; it must pass
 // CheckName, or the sign-in is refused rather than falling through to a
 // different name for the same person.
 func reviewerName(claims map[string]any) (string, error) {
 	for _, claim := range []string{"preferred_username", "email", "sub"} {
 		s, _ := claims[claim].(string)
-		if s == "" || (claim == "email" && unverified(claims["email_verified"])) {
+		if s == "" || (claim == "email" && !verified(claims["email_verified"])) {
 			continue
 		}
 		if CheckName(s) != nil {
@@ -79,6 +80,6 @@ func reviewerName(claims map[string]any) (string, error) {
 	return "", fmt.Errorf("%w (no preferred_username, email or sub)", ErrBadName)
 }
 
-func unverified(v any) bool {
-	return v == false || v == "false"
+func verified(v any) bool {
+	return v == true || v == "true"
 }
