@@ -65,6 +65,21 @@ func (d *DB) DeleteSession(ctx context.Context, idHash []byte) error {
 	return nil
 }
 
+// DeleteSessionsOf ends every console session of the reviewer name (the
+// reviewer is offboarded: `kycflow token revoke NAME`) and returns how
+// many it ended.
+func (d *DB) DeleteSessionsOf(ctx context.Context, name string) (int64, error) {
+	res, err := d.db.ExecContext(ctx, d.db.Rebind(`DELETE FROM console_sessions WHERE reviewer = ?`), name)
+	if err != nil {
+		return 0, fmt.Errorf("end console sessions of %s: %w", name, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("end console sessions of %s: %w", name, err)
+	}
+	return n, nil
+}
+
 // DeleteExpiredSessions deletes every session that has ended and returns
 // how many it deleted.
 func (d *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {

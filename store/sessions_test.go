@@ -77,3 +77,27 @@ func TestConsoleSessionsExpireAndAreDeleted(t *testing.T) {
 		}
 	})
 }
+
+// Offboarding a reviewer ends every console session of theirs, and only
+// theirs.
+func TestDeleteSessionsOfAReviewer(t *testing.T) {
+	contract(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		hash := func(id string) []byte { h := sha256.Sum256([]byte(id)); return h[:] }
+		for id, p := range map[string]identity.Principal{"a1": {Name: "alice", Role: identity.Reviewer}, "a2": {Name: "alice", Role: identity.Reviewer},
+			"b": {Name: "bob", Role: identity.Viewer}} {
+			if _, err := db.CreateSession(ctx, hash(id), p, "csrf", time.Hour); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := db.DeleteSessionsOf(ctx, "alice"); err != nil || n != 2 {
+			t.Errorf("DeleteSessionsOf(alice) = %d, %v; want 2", n, err)
+		}
+		if _, err := db.Session(ctx, hash("a1")); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("alice's session after offboarding = %v, want ErrNotFound", err)
+		}
+		if _, err := db.Session(ctx, hash("b")); err != nil {
+			t.Errorf("bob's session = %v, want kept", err)
+		}
+	})
+}

@@ -106,8 +106,9 @@ func newTokenRevokeCmd(environ []string, stderr io.Writer) *cobra.Command {
 		Use:   "revoke ID|NAME",
 		Short: "Revoke a token by its id, or every active token of a reviewer",
 		Long: `revoke ID revokes the token with that id (see token list); revoke NAME revokes every
-active token of the reviewer NAME. Requests with a revoked token are refused (401) from then on.
-It fails when nothing matches: an unknown id, or a reviewer without an active token.`,
+active token of the reviewer NAME and ends their console sessions (offboarding). Requests with a
+revoked token are refused (401) from then on, and the console asks them to sign in again. It fails
+when nothing matches: an unknown id, or a reviewer without an active token or session.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withStore(cmd.Context(), environ, stderr, func(ctx context.Context, db *store.DB) error {
@@ -126,10 +127,14 @@ It fails when nothing matches: an unknown id, or a reviewer without an active to
 				if err != nil {
 					return err
 				}
-				if n == 0 {
-					return fmt.Errorf("reviewer %q has no active token (see kycflow token list)", args[0])
+				sessions, err := db.DeleteSessionsOf(ctx, args[0])
+				if err != nil {
+					return err
 				}
-				fmt.Fprintf(out, "revoked %d token(s) of %s\n", n, args[0])
+				if n == 0 && sessions == 0 {
+					return fmt.Errorf("reviewer %q has no active token or console session (see kycflow token list)", args[0])
+				}
+				fmt.Fprintf(out, "revoked %d token(s) of %s; ended %d console session(s)\n", n, args[0], sessions)
 				return nil
 			})
 		},

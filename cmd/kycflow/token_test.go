@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"kycflow/identity"
 	"kycflow/internal/testenv"
@@ -109,8 +110,15 @@ func TestTokenCommands(t *testing.T) {
 			run("token", "revoke", "1")
 			authenticates(alice, identity.Principal{})
 			authenticates(aliceAdmin, identity.Principal{Name: "alice", Role: identity.Admin})
-			if out := run("token", "revoke", "alice"); !strings.Contains(out, "revoked 1 token(s) of alice") {
+			session := []byte("alice's console session id hash")
+			if _, err := db.CreateSession(context.Background(), session, identity.Principal{Name: "alice", Role: identity.Reviewer}, "csrf", time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			if out := run("token", "revoke", "alice"); !strings.Contains(out, "revoked 1 token(s) of alice; ended 1 console session(s)") {
 				t.Errorf("token revoke alice printed %q", out)
+			}
+			if _, err := db.Session(context.Background(), session); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("alice's console session after revoke alice = %v, want ended", err)
 			}
 			authenticates(aliceAdmin, identity.Principal{})
 			authenticates(bob, identity.Principal{Name: "bob@example.com", Role: identity.Viewer})
