@@ -166,28 +166,39 @@ func TestMonitoringOffWhenThePolicySaysSo(t *testing.T) {
 }
 
 // A run that began before releases existed (no "aml-release" marker) and
-// was held then replays without a release; from its next change on (the
-// upgrade marker) a clear releases the hold.
+// was held then replays without a release; from the next change of its own
+// release chain (aml-release-upgrade-<n>) a clear releases the hold. An
+// upgrade-legacy-run marker (recorded before releases existed, for the
+// older changes) never switches releases on: replaying such a history must
+// not send a release it never sent (it did, and failed with a
+// nondeterminism error on a real server).
 func TestAMLReleaseIsVersioned(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
-		upgradeAt int // the upgrade check that records its marker; -1: none
+		legacy    bool // began before onboarding too: upgraded at its first event
+		releaseAt int  // the release-upgrade check that records its marker; -1: none
 		want      []workflows.Decision
 	}{
-		{"upgraded at the clear", 2, []workflows.Decision{"approved", "hold", "release"}},
-		{"never upgraded", -1, []workflows.Decision{"approved", "hold"}},
+		{"release chain switches at the clear", false, 2, []workflows.Decision{"approved", "hold", "release"}},
+		{"never switched", false, -1, []workflows.Decision{"approved", "hold"}},
+		{"legacy run upgraded by an old marker", true, -1, []workflows.Decision{"approved", "hold"}},
+		{"legacy run, release chain at the clear", true, 1, []workflows.Decision{"approved", "hold", "release"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &trail{}
 			env := newEnv(t, f)
 			env.OnGetVersion("lifecycle-baseline-2026-12", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			env.OnGetVersion("aml-release", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			if tc.legacy {
+				env.OnGetVersion("cautious-approval", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+				env.OnGetVersion("upgrade-legacy-run-0", workflow.DefaultVersion, 1).Return(workflow.Version(1))
+			}
 			for i := range 4 {
 				v := workflow.DefaultVersion
-				if i == tc.upgradeAt {
+				if i == tc.releaseAt {
 					v = 1
 				}
-				env.OnGetVersion(fmt.Sprintf("upgrade-legacy-run-%d", i), workflow.DefaultVersion, 1).Return(v)
+				env.OnGetVersion(fmt.Sprintf("aml-release-upgrade-%d", i), workflow.DefaultVersion, 1).Return(v)
 			}
 			send(env, time.Minute, manualApproved())
 			send(env, time.Hour, aml("m-8", "ALERT", "ALERT"))

@@ -10,18 +10,19 @@ import (
 
 // run is one workflow run's machinery around the pure state machine.
 type run struct {
-	ctx           workflow.Context
-	m             machine
-	signals       workflow.ReceiveChannel
-	wake          workflow.Channel // side-effect coroutines wake the main loop
-	inflight      int              // side effects still running
-	eventsThisRun int
-	published     map[string]string
-	supersede     func() // cancels the onboarding call in flight
-	onboarding    int    // onboarding calls running (at most one in cautious runs)
-	legacy        bool   // began before effects or monitoring existed
-	upgrades      int    // upgrade checks made by a legacy run
-	baseline      bool   // began with the baseline marker
+	ctx             workflow.Context
+	m               machine
+	signals         workflow.ReceiveChannel
+	wake            workflow.Channel // side-effect coroutines wake the main loop
+	inflight        int              // side effects still running
+	eventsThisRun   int
+	published       map[string]string
+	supersede       func() // cancels the onboarding call in flight
+	onboarding      int    // onboarding calls running (at most one in cautious runs)
+	legacy          bool   // began before effects or monitoring existed
+	upgrades        int    // upgrade checks made by a legacy run
+	releaseUpgrades int    // release-upgrade checks made by a run without releases
+	baseline        bool   // began with the baseline marker
 
 	timer   workflow.Future
 	timerAt time.Time

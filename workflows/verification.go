@@ -32,8 +32,12 @@ const (
 	versionEffects    = "decision-effects"
 	versionMonitoring = "aml-monitoring"
 	versionUpgrade    = "upgrade-legacy-run"
-	versionCautious   = "cautious-approval"
-	versionRelease    = "aml-release"
+	// versionReleaseUpgrade switches releases on in a run that began
+	// without them: upgrade-legacy-run markers recorded before releases
+	// existed did not, and must replay as they did.
+	versionReleaseUpgrade = "aml-release-upgrade"
+	versionCautious       = "cautious-approval"
+	versionRelease        = "aml-release"
 )
 
 // storeRetry keeps retrying store writes: the trail must not have gaps, and
@@ -62,7 +66,7 @@ func Verification(ctx workflow.Context, in Input) error {
 	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitored && effects && in.Policy.AMLMonitoring, cautious: cautious,
 		releases: releases},
 		signals: workflow.GetSignalChannel(ctx, SignalEvent), wake: workflow.NewBufferedChannel(ctx, 1), published: map[string]string{},
-		legacy: !effects || !monitored || !cautious || !releases, baseline: ch.baseline}
+		legacy: !effects || !monitored || !cautious, baseline: ch.baseline}
 	if ch.baseline {
 		r.seedPublished()
 	}
@@ -119,22 +123,32 @@ func (r *run) continueAsNew(in Input) error {
 }
 
 // upgrade lets a run that began before onboarding, notifications, AML
-// monitoring, cautious approvals or releases existed use them from its next change on, instead of
-// recording decisions nobody acts on until it closes. Each change of such a
-// run asks under its own change ID: the changes it made before the upgrade
-// replay as they were (no marker), the first one after it records the
-// marker that switches the run over.
+// monitoring or cautious approvals existed use them from its next change
+// on, instead of recording decisions nobody acts on until it closes; then,
+// in its own chain of markers, releases. Each change of such a run asks
+// under its own change ID: the changes it made before the upgrade replay
+// as they were (no marker), the first one after it records the marker
+// that switches the run over. An upgrade-legacy-run marker means what it
+// meant when it was recorded, so releases never ride on it.
 func (r *run) upgrade() {
-	if !r.legacy {
-		return
+	if r.legacy {
+		if !r.ask(versionUpgrade, &r.upgrades) {
+			return
+		}
+		r.legacy = false
+		r.m.effects, r.m.monitoring, r.m.cautious = true, r.m.p.AMLMonitoring, true
 	}
-	id := fmt.Sprintf("%s-%d", versionUpgrade, r.upgrades)
-	r.upgrades++
-	if workflow.GetVersion(r.ctx, id, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return
+	if !r.m.releases && r.ask(versionReleaseUpgrade, &r.releaseUpgrades) {
+		r.m.releases = true
 	}
-	r.legacy = false
-	r.m.effects, r.m.monitoring, r.m.cautious, r.m.releases = true, r.m.p.AMLMonitoring, true, true
+}
+
+// ask asks the next change ID of an upgrade chain (prefix-n) whether the
+// run switches over at this change.
+func (r *run) ask(prefix string, n *int) bool {
+	id := fmt.Sprintf("%s-%d", prefix, *n)
+	*n++
+	return workflow.GetVersion(r.ctx, id, workflow.DefaultVersion, 1) != workflow.DefaultVersion
 }
 
 func loadStored(ctx workflow.Context, in Input) (*State, error) {
