@@ -2,6 +2,7 @@ package operator
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -31,8 +32,14 @@ func readQuery(c *gin.Context, takes map[string]check) (query, error) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
+	// URL.Query drops the pairs it cannot parse (`?stage=%ZZ`, a `;`), which
+	// would answer an unfiltered list: parse strictly instead.
+	all, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		return nil, invalid("malformed query string: %v", err)
+	}
 	q := query{}
-	for name, values := range c.Request.URL.Query() {
+	for name, values := range all {
 		chk, ok := takes[name]
 		switch {
 		case !ok:

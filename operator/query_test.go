@@ -18,6 +18,8 @@ func TestListFiltersAreValidated(t *testing.T) {
 		{"/v1/verifications?stage=bogus", "awaiting_compliance"},
 		{"/v1/verifications?stage=AWAITING_COMPLIANCE", "awaiting_compliance"},
 		{"/v1/verifications?stag=x", "stage"},
+		{"/v1/verifications?stage=%ZZ", "malformed query"},
+		{"/v1/verifications?stage=bogus;x=1", "malformed query"},
 		{"/v1/verifications?stage=decided&stage=closed", "once"},
 		{"/v1/verifications?decision=approve", "resubmission_requested"},
 		{"/v1/verifications?status=approved", "[A-Z_-]"},
