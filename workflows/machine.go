@@ -26,6 +26,10 @@ type machine struct {
 	// releases (a later versioned change) lifts an AML alert's hold
 	// downstream when the alert is cleared.
 	releases bool
+	// baseline runs (versionBaseline) keep a monitored lifecycle's stage
+	// when a new result repeats its decision, and an open AML alert (and
+	// its hold) for a person when iDenfy stops monitoring.
+	baseline bool
 	out      []effect
 }
 

@@ -127,6 +127,14 @@ func (m *machine) applyAML(now time.Time, e Event) {
 	}
 	switch {
 	case a.stopped():
+		if mon.Active && mon.Alert && m.baseline {
+			// The open alert was never decided and the account is held:
+			// it stays for a person to clear (release) or confirm.
+			mon.Active, mon.Until = false, time.Time{}
+			m.add(now, EntryMonitoringStopped, e.InboxID, fmt.Sprintf("iDenfy stopped monitoring %s (%s); the open AML alert still waits for a compliance decision",
+				a.MonitoringID, orStatus(a)))
+			return
+		}
 		if mon.Active {
 			m.stopMonitoring(now, e.InboxID, fmt.Sprintf("iDenfy stopped monitoring %s (%s)", a.MonitoringID, orStatus(a)))
 			return
@@ -145,7 +153,7 @@ func (m *machine) applyAML(now time.Time, e Event) {
 			m.hold(now, "AML alert open; hold until a compliance officer clears or confirms it")
 		}
 	case !a.alert() && s.Stage == StageAMLAlert:
-		s.Stage, mon.Alert = StageMonitoring, false
+		m.alertClosed(now)
 		detail := "iDenfy resolved the match: " + orStatus(a)
 		m.add(now, EntryAMLCleared, e.InboxID, detail)
 		m.release(now, detail, "")
@@ -194,13 +202,27 @@ func (m *machine) downstream(now time.Time, action Decision, reason, reviewer st
 	}})
 }
 
+// alertClosed ends an AML alert: back to monitoring, or, when iDenfy
+// stopped monitoring while it was open, decided and closing after the
+// late-event window.
+func (m *machine) alertClosed(now time.Time) {
+	s := m.s
+	s.Monitoring.Alert = false
+	if s.monitored() {
+		s.Stage = StageMonitoring
+		return
+	}
+	s.Stage, s.CloseAt = StageDecided, now.Add(m.p.LateEventWindow)
+}
+
 // reviewAlert applies a compliance officer's verdict on an AML alert.
 func (m *machine) reviewAlert(now time.Time, r Review, reviewer string) {
 	s := m.s
 	if r.Decision == ReviewClear {
 		// A later ALERT is a new alert, even with the same statuses: a
 		// person cleared this one.
-		s.Stage, s.Monitoring.Alert, s.Monitoring.LastKey = StageMonitoring, false, ""
+		m.alertClosed(now)
+		s.Monitoring.LastKey = ""
 		detail := fmt.Sprintf("false positive, cleared by %s: %s", reviewer, r.Reason)
 		m.add(now, EntryAMLCleared, 0, detail)
 		m.release(now, detail, reviewer)

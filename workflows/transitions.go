@@ -148,8 +148,13 @@ func (m *machine) settle(now time.Time, e Event) {
 	}
 	s.ReviewReason = ""
 	if decision == s.Decision {
-		if !s.monitored() {
+		switch {
+		case !s.monitored():
 			s.Stage = StageDecided
+		case m.baseline && s.Monitoring.Alert:
+			s.Stage = StageAMLAlert
+		case m.baseline:
+			s.Stage = StageMonitoring // before the baseline it stayed "deciding", losing its monitoring deadline
 		}
 		return // same outcome: exactly one decision
 	}

@@ -64,7 +64,7 @@ func Verification(ctx workflow.Context, in Input) error {
 		in.Policy.AMLMonitoring = false // iDenfy monitors people, by scanRef
 	}
 	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitored && effects && in.Policy.AMLMonitoring, cautious: cautious,
-		releases: releases},
+		releases: releases, baseline: ch.baseline},
 		signals: workflow.GetSignalChannel(ctx, SignalEvent), wake: workflow.NewBufferedChannel(ctx, 1), published: map[string]string{},
 		legacy: !effects || !monitored || !cautious, baseline: ch.baseline}
 	if ch.baseline {
