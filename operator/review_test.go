@@ -43,11 +43,7 @@ func reviewAPI(t *testing.T, tf *fakes.Temporal) (http.Handler, *store.DB) {
 
 // send makes an authenticated request with body.
 func send(h http.Handler, method, path, body string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(method, path, strings.NewReader(body))
-	r.Header.Set("Authorization", "Bearer "+token)
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
+	return call(h, method, path, token, body)
 }
 
 func TestReviewBodyIsStrict(t *testing.T) {
