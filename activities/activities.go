@@ -20,6 +20,7 @@ type Store interface {
 	SaveVerification(ctx context.Context, v store.Verification, events []store.TimelineEvent) error
 	Verification(ctx context.Context, scanRef string) (store.Verification, error)
 	SaveCompany(ctx context.Context, c store.Company, events []store.TimelineEvent) error
+	FillTimeline(ctx context.Context, e store.TimelineEvent) (store.TimelineEvent, error)
 	Company(ctx context.Context, companyID string) (store.Company, error)
 }
 
@@ -41,10 +42,14 @@ func (a *Lifecycle) RecordState(ctx context.Context, r workflows.Record) error {
 		return temporal.NewNonRetryableApplicationError("encode state", ErrCorruptState, err)
 	}
 	s := r.State
-	events := make([]store.TimelineEvent, len(r.Entries))
-	for i, e := range r.Entries {
-		events[i] = store.TimelineEvent{WorkflowID: r.WorkflowID, Seq: e.Seq, ScanRef: s.ScanRef, Type: e.Type, At: e.At,
-			InboxID: sql.NullInt64{Int64: e.InboxID, Valid: e.InboxID != 0}, Detail: e.Detail}
+	events := make([]store.TimelineEvent, 0, len(r.Entries)+len(r.Fill))
+	for _, e := range r.Entries {
+		events = append(events, timelineEvent(r.WorkflowID, s.ScanRef, e))
+	}
+	for _, e := range r.Fill {
+		te := timelineEvent(r.WorkflowID, s.ScanRef, e)
+		te.Fill = true
+		events = append(events, te)
 	}
 	defer func() {
 		for _, e := range r.Entries {
@@ -96,6 +101,11 @@ func decodeState(subject, state string, err error) (*workflows.State, error) {
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("decode stored state of %s", subject), ErrCorruptState, err)
 	}
 	return &s, nil
+}
+
+func timelineEvent(workflowID, scanRef string, e workflows.Entry) store.TimelineEvent {
+	return store.TimelineEvent{WorkflowID: workflowID, Seq: e.Seq, ScanRef: scanRef, Type: e.Type, At: e.At,
+		InboxID: sql.NullInt64{Int64: e.InboxID, Valid: e.InboxID != 0}, Detail: e.Detail}
 }
 
 func cmpOr(s, fallback string) string {

@@ -116,9 +116,15 @@ func (e *Effects) Onboard(ctx context.Context, req workflows.OnboardingRequest) 
 // so a retry after a partial failure sends only the rest (an e-mail is
 // never sent twice by a retry).
 func (e *Effects) Notify(ctx context.Context, n workflows.Notification) (workflows.NotifyOutcome, error) {
-	var prior []string
+	prior := slices.Clone(n.Sent) // taken by an earlier call (a Deliver)
 	if activity.HasHeartbeatDetails(ctx) {
-		_ = activity.GetHeartbeatDetails(ctx, &prior)
+		var beat []string
+		_ = activity.GetHeartbeatDetails(ctx, &beat)
+		for _, d := range beat {
+			if !slices.Contains(prior, d) {
+				prior = append(prior, d)
+			}
+		}
 	}
 	p := &progress{done: prior}
 	sent := map[string]bool{}
@@ -171,7 +177,7 @@ func (e *Effects) Notify(ctx context.Context, n workflows.Notification) (workflo
 		}
 	}
 	done := p.snapshot().([]string)
-	out := workflows.NotifyOutcome{}
+	out := workflows.NotifyOutcome{Sent: done}
 	for _, d := range done {
 		key := strings.TrimPrefix(d, refusedPrefix)
 		name := names[key]

@@ -140,7 +140,7 @@ func TestReadmeOperationsMetricsExist(t *testing.T) {
 			t.Fatalf("%s: %d", w.EventType, r.Code)
 		}
 	}
-	sys.waitUntil(t, s.Subject, 30*time.Second, hasEntry(workflows.EntryNotified))
+	sys.waitUntil(t, s.Subject, 30*time.Second, hasEntry(workflows.EntryOnboarded)) // its Deliver call notified too
 	if len(down.onboarding.Effective()) != 1 {
 		t.Fatal("no onboarding call")
 	}

@@ -114,7 +114,7 @@ func (rt Router) kyb(ctx context.Context, row store.InboxEvent) ([]Delivery, err
 
 // company is the SignalWithStart of e into its company's lifecycle.
 func (rt Router) company(e workflows.Event) Delivery {
-	return rt.start(workflows.CompanyID(e.CompanyID), workflows.CompanyWorkflow, workflows.Input{CompanyID: e.CompanyID, Policy: rt.Policy}, e,
+	return rt.start(workflows.CompanyID(e.CompanyID), workflows.CompanyWorkflow, workflows.Input{CompanyID: e.CompanyID, Policy: rt.Policy, Generation: workflows.Generation}, e,
 		fmt.Sprintf("KYB company %s (client %s)", e.CompanyID, orDash(e.ClientID)),
 		fmt.Sprintf("**iDenfy KYB company verification**\n\n- company id: `%s`\n- clientId: `%s`\n\n"+
 			"Stage and decision are the KybStage and KybDecision search attributes; the `state` query and kycflow's "+
@@ -151,7 +151,7 @@ func (rt Router) amlFanOut(row store.InboxEvent) ([]Delivery, error) {
 
 // kyc is the SignalWithStart of e into its scanRef's lifecycle.
 func (rt Router) kyc(e workflows.Event) Delivery {
-	return rt.start(workflows.ID(e.ScanRef), workflows.VerificationWorkflow, workflows.Input{ScanRef: e.ScanRef, Policy: rt.Policy}, e,
+	return rt.start(workflows.ID(e.ScanRef), workflows.VerificationWorkflow, workflows.Input{ScanRef: e.ScanRef, Policy: rt.Policy, Generation: workflows.Generation}, e,
 		fmt.Sprintf("KYC verification %s (client %s)", e.ScanRef, orDash(e.ClientID)),
 		fmt.Sprintf("**iDenfy KYC verification**\n\n- scanRef: `%s`\n- clientId: `%s`\n- externalRef: `%s`\n\n"+
 			"Stage, status and decision are the KycStage, KycStatus and KycDecision search attributes; "+

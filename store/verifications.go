@@ -43,6 +43,10 @@ type TimelineEvent struct {
 	At         time.Time     `db:"at"`
 	InboxID    sql.NullInt64 `db:"inbox_id"`
 	Detail     string        `db:"detail"`
+	// Fill stores the entry only where its sequence number is free, with
+	// no check of what is there: a delivery's outcome, which the delivery
+	// may have stored itself (FillTimeline).
+	Fill bool `db:"-"`
 }
 
 // Upsert the projection unless a newer one (higher seq) is already stored:
@@ -86,7 +90,7 @@ func (d *DB) saveLifecycle(ctx context.Context, what string, events []TimelineEv
 		if err != nil {
 			return fmt.Errorf("append timeline of %s seq %d: %w", what, e.Seq, err)
 		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
+		if n, err := res.RowsAffected(); err == nil && n == 0 && !e.Fill {
 			if err := sameEntry(ctx, tx, e); err != nil {
 				return err
 			}
@@ -99,6 +103,20 @@ func (d *DB) saveLifecycle(ctx context.Context, what string, events []TimelineEv
 		return fmt.Errorf("save %s: %w", what, err)
 	}
 	return nil
+}
+
+// FillTimeline stores e unless its sequence number is taken, and returns
+// the entry stored there: e, or the one stored first.
+func (d *DB) FillTimeline(ctx context.Context, e TimelineEvent) (TimelineEvent, error) {
+	if _, err := d.db.ExecContext(ctx, d.db.Rebind(insertTimeline), e.WorkflowID, e.Seq, e.ScanRef, e.Type, e.At.UTC(), e.InboxID, e.Detail); err != nil {
+		return TimelineEvent{}, fmt.Errorf("fill timeline of %s seq %d: %w", e.WorkflowID, e.Seq, err)
+	}
+	var got TimelineEvent
+	err := d.db.GetContext(ctx, &got, d.db.Rebind(`SELECT * FROM verification_events WHERE workflow_id = ? AND seq = ?`), e.WorkflowID, e.Seq)
+	if err != nil {
+		return TimelineEvent{}, fmt.Errorf("read timeline of %s seq %d: %w", e.WorkflowID, e.Seq, err)
+	}
+	return got, nil
 }
 
 // ErrTimelineConflict means a timeline sequence number is already taken by

@@ -112,3 +112,32 @@ func TestSaveVerificationRefusesARewrittenTimeline(t *testing.T) {
 		}
 	})
 }
+
+// A delivery's outcome entry is stored where its sequence number is free;
+// where the delivery stored one first, that one stays, with no conflict.
+func TestFillTimelineKeepsTheFirstEntry(t *testing.T) {
+	contract(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if err := db.SaveVerification(ctx, projection("s1", 3, "decided"), entries("s1", 1, 2)); err != nil {
+			t.Fatal(err)
+		}
+		first := entries("s1", 3, 3)[0]
+		first.Type, first.Detail = "onboarding_called", "decision 1 (approved) accepted by the onboarding endpoint: 200"
+		got, err := db.FillTimeline(ctx, first)
+		if err != nil || got.Detail != first.Detail {
+			t.Fatalf("FillTimeline(free seq) = %+v, %v; want it stored", got, err)
+		}
+		late := first
+		late.Type, late.Detail, late.Fill = "delivery_retried", "the call did not finish", true
+		if got, err := db.FillTimeline(ctx, late); err != nil || got.Detail != first.Detail {
+			t.Errorf("FillTimeline(taken seq) = %+v, %v; want the first entry", got, err)
+		}
+		if err := db.SaveVerification(ctx, projection("s1", 3, "decided"), []store.TimelineEvent{late}); err != nil {
+			t.Errorf("SaveVerification(fill at a taken seq) = %v, want no conflict", err)
+		}
+		tl, err := db.Timeline(ctx, "s1")
+		if err != nil || len(tl) != 3 || tl[2].Type != "onboarding_called" {
+			t.Errorf("timeline = %+v, %v; want the first outcome kept", tl, err)
+		}
+	})
+}

@@ -32,6 +32,8 @@ func Register(r sdkworker.Registry, a *activities.Lifecycle, e *activities.Effec
 	r.RegisterActivityWithOptions(e.Onboard, activity.RegisterOptions{Name: workflows.ActivityOnboard})
 	r.RegisterActivityWithOptions(e.Notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
 	r.RegisterActivityWithOptions(e.Reconcile, activity.RegisterOptions{Name: workflows.ActivityReconcile})
+	d := &activities.Deliverer{Lifecycle: a, Effects: e}
+	r.RegisterActivityWithOptions(d.Deliver, activity.RegisterOptions{Name: workflows.ActivityDeliver})
 }
 
 // Run runs a worker on taskQueue until ctx ends, then stops it gracefully:

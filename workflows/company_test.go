@@ -39,7 +39,7 @@ func runCompany(t *testing.T, f *trail, at time.Duration, events ...workflows.Ev
 	var got workflows.State
 	stateAt(env, at, &got)
 	env.SetTestTimeout(time.Minute)
-	env.ExecuteWorkflow(workflows.CompanyWorkflow, workflows.Input{CompanyID: companyID, Policy: workflows.Policy{LateEventWindow: time.Hour}})
+	env.ExecuteWorkflow(workflows.CompanyWorkflow, workflows.Input{Generation: workflows.Generation, CompanyID: companyID, Policy: workflows.Policy{LateEventWindow: time.Hour}})
 	return got
 }
 
@@ -115,7 +115,7 @@ func TestCompanyDecisionByAPersonIsNotOverturnedByAClearedFlag(t *testing.T) {
 		kyb("COMPANY_INFO_REQUEST", idenfy.CompanySummary{}))
 	var got workflows.State
 	stateAt(env, 3*time.Hour, &got)
-	env.ExecuteWorkflow(workflows.CompanyWorkflow, workflows.Input{CompanyID: companyID, Policy: workflows.Policy{LateEventWindow: 24 * time.Hour}})
+	env.ExecuteWorkflow(workflows.CompanyWorkflow, workflows.Input{Generation: workflows.Generation, CompanyID: companyID, Policy: workflows.Policy{LateEventWindow: 24 * time.Hour}})
 	if out.err != nil || out.rejected != nil || got.Decision != workflows.DecisionRejected || got.DecisionSeq != 1 {
 		t.Errorf("review %+v; state %s/%s seq %d, want rejected once", out, got.Stage, got.Decision, got.DecisionSeq)
 	}

@@ -54,11 +54,17 @@ type Notification struct {
 	DecisionSeq int       `json:"decisionSequence"`
 	Detail      string    `json:"detail"`
 	At          time.Time `json:"at"`
+	// Sent lists the sinks (and "email") that took this notification in
+	// an earlier call: Notify does not send to them again.
+	Sent []string `json:"sent,omitempty"`
 }
 
 // NotifyOutcome says where a notification went.
 type NotifyOutcome struct {
 	Delivered []string `json:"delivered"` // sink names (host + path), "email"
+	// Sent is what Notify keeps as its progress: the sinks' fingerprints
+	// (refused ones prefixed), "email". A later call takes it as Sent.
+	Sent []string `json:"sent,omitempty"`
 }
 
 // ReconcileOutcome is iDenfy's answer for an overdue verification.

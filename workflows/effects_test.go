@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,8 +27,10 @@ func TestDecisionOnboardsOnceAndNotifies(t *testing.T) {
 	if ev := f.events(); !slices.Equal(ev, []string{workflows.NotifyDecided}) {
 		t.Errorf("notifications = %v, want [verification.decided]", ev)
 	}
-	if all := f.allTypes(); count(all, workflows.EntryOnboarded) != 1 || count(all, workflows.EntryNotified) != 1 {
-		t.Errorf("timeline = %v, want the onboarding and the notification recorded", all)
+	// One Deliver call made both: its outcome entry names both.
+	if all, e := f.allTypes(), f.entries(); count(all, workflows.EntryOnboarded) != 1 || count(all, workflows.EntryNotified) != 0 ||
+		f.deliveries != 1 || !strings.Contains(e[len(e)-2].Detail, "decision 1 (approved) accepted by the onboarding endpoint: 200; notified verification.decided → [fake-sink]") {
+		t.Errorf("timeline = %v, want the onboarding and the notification recorded in one entry", e)
 	}
 }
 
@@ -140,7 +143,7 @@ func TestComplianceSLAEscalates(t *testing.T) {
 	var got workflows.State
 	stateAt(env, 10*time.Hour, &got)
 	env.SetTestTimeout(time.Minute)
-	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: workflows.Policy{ComplianceSLA: 8 * time.Hour}})
+	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{Generation: workflows.Generation, ScanRef: scanRef, Policy: workflows.Policy{ComplianceSLA: 8 * time.Hour}})
 	if !got.Escalated || count(f.types(), workflows.EntryEscalated) != 1 || !slices.Contains(f.events(), workflows.NotifyReviewOverdue) {
 		t.Errorf("escalated %v, timeline %v, notifications %v", got.Escalated, f.types(), f.events())
 	}
@@ -201,7 +204,7 @@ func TestOverdueReviewWithoutResultEscalates(t *testing.T) {
 	var got workflows.State
 	stateAt(env, 5*time.Hour, &got)
 	env.SetTestTimeout(time.Minute)
-	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: workflows.Policy{ReviewSLA: time.Hour}})
+	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{Generation: workflows.Generation, ScanRef: scanRef, Policy: workflows.Policy{ReviewSLA: time.Hour}})
 	if f.reconciles != 1 || count(f.types(), workflows.EntryEscalated) != 1 || count(f.events(), workflows.NotifyStuck) != 2 || !got.Stuck {
 		t.Errorf("reconciles %d, timeline %v, notifications %v", f.reconciles, f.types(), f.events())
 	}
@@ -218,7 +221,7 @@ func TestLegacyRunActsOnDecisionsAfterTheUpgrade(t *testing.T) {
 	env.OnGetVersion("upgrade-legacy-run-0", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	send(env, time.Minute, autoSuspected())
 	send(env, time.Hour, manualApproved())
-	run(t, env, monitored, nil)
+	runGeneration(t, env, 0, monitored, nil)
 	if len(f.onboarded) != 1 || f.onboarded[0].Decision != workflows.DecisionApproved {
 		t.Fatalf("onboarding calls = %+v, want one for the approval", f.onboarded)
 	}

@@ -94,7 +94,7 @@ func TestFourEyesApprovalIsVersioned(t *testing.T) {
 	send(env, time.Minute, ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallSuspected))
 	var first updateResult
 	update(env, time.Hour, workflows.Review{Reviewer: "alice", Decision: "approve", Reason: "ok"}, &first)
-	run(t, env, workflows.Policy{FourEyes: true}, nil)
+	runGeneration(t, env, 0, workflows.Policy{FourEyes: true}, nil)
 	if first.state.Decision != workflows.DecisionApproved || len(f.onboarded) != 1 {
 		t.Errorf("legacy approval = %+v, onboarding %+v; want decided by one reviewer", first.state, f.onboarded)
 	}

@@ -64,12 +64,17 @@ func (m *machine) notify(now time.Time, event, detail string) {
 	if !m.effects {
 		return
 	}
+	m.out = append(m.out, effect{Notify: m.notification(now, event, detail)})
+}
+
+// notification is a notification of the lifecycle as it stands.
+func (m *machine) notification(now time.Time, event, detail string) *Notification {
 	s := m.s
-	m.out = append(m.out, effect{Notify: &Notification{
+	return &Notification{
 		MessageID: fmt.Sprintf("%s-%s-%d", s.WorkflowID(), event, s.Seq), Event: event, ScanRef: s.ScanRef, CompanyID: s.companyOnly(),
 		ClientID: s.ClientID, ExternalRef: s.ExternalRef, Stage: s.Stage, Status: s.Status, Decision: s.Decision,
 		DecisionSeq: s.DecisionSeq, Detail: detail, At: now,
-	}})
+	}
 }
 
 func (m *machine) onboard(now time.Time, reviewer string) {

@@ -44,7 +44,7 @@ func TestSameDecisionKeepsTheMonitoredStage(t *testing.T) {
 			var got workflows.State
 			stateAt(env, 3*time.Hour, &got)
 			env.SetTestTimeout(time.Minute)
-			env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: monitored})
+			env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{Generation: generation(tc.baseline), ScanRef: scanRef, Policy: monitored})
 			if got.Stage != tc.want || got.Decision != workflows.DecisionApproved || got.DecisionSeq != 1 {
 				t.Errorf("after a re-sent approval = %s/%s (decision %d), want %s/approved (decision 1)", got.Stage, got.Decision, got.DecisionSeq, tc.want)
 			}
@@ -80,7 +80,7 @@ func TestMonitoringStopDuringAnAlertWaitsForAPerson(t *testing.T) {
 			if tc.baseline {
 				update(env, 4*time.Hour, workflows.Review{Reviewer: "alice", Decision: "clear", Reason: "different person"}, &clear)
 			}
-			run(t, env, monitored, nil)
+			runGeneration(t, env, generation(tc.baseline), monitored, nil)
 			if afterStop.Stage != tc.stage || afterStop.Monitoring.Active {
 				t.Errorf("after the stop = %s, monitoring %+v; want %s, inactive", afterStop.Stage, afterStop.Monitoring, tc.stage)
 			}

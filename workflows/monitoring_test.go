@@ -148,7 +148,7 @@ func TestMonitoringForAnUnknownScanRefIsAnOrphan(t *testing.T) {
 	var got workflows.State
 	stateAt(env, time.Hour, &got)
 	env.SetTestTimeout(time.Minute)
-	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: monitored})
+	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{Generation: workflows.Generation, ScanRef: scanRef, Policy: monitored})
 	if got.Monitoring == nil || !got.Monitoring.Orphan || got.Stage != workflows.StageAMLAlert || count(f.types(), "orphan") != 1 {
 		t.Errorf("orphan = %s %+v, timeline %v", got.Stage, got.Monitoring, f.types())
 	}
@@ -203,7 +203,7 @@ func TestAMLReleaseIsVersioned(t *testing.T) {
 			send(env, time.Minute, manualApproved())
 			send(env, time.Hour, aml("m-8", "ALERT", "ALERT"))
 			send(env, 2*time.Hour, aml("m-8", "ACCEPTED", "ACTIVE"))
-			run(t, env, monitored, nil)
+			runGeneration(t, env, 0, monitored, nil)
 			if got := decisions(f); !slices.Equal(got, tc.want) {
 				t.Errorf("onboarding calls = %v, want %v", got, tc.want)
 			}

@@ -34,6 +34,9 @@ const (
 	ActivityOnboard          = "Onboard"
 	ActivityNotify           = "Notify"
 	ActivityReconcile        = "Reconcile"
+	// ActivityDeliver stores a record, makes one onboarding call and sends
+	// its notifications (Delivery).
+	ActivityDeliver = "Deliver"
 )
 
 // Notification events.

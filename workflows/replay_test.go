@@ -12,8 +12,8 @@ import (
 
 // TestReplayRecordedHistories replays real histories (recorded by
 // cmd/kycflow's TestRecordHistories) through the current workflow code. A
-// change that is not deterministic against them fails here: version it
-// with workflow.GetVersion instead.
+// change that is not deterministic against them fails here: make it a new
+// generation (generation.go) or version it with workflow.GetVersion.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.json")
 	if err != nil {

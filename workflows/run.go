@@ -23,6 +23,8 @@ type run struct {
 	upgrades        int    // upgrade checks made by a legacy run
 	releaseUpgrades int    // release-upgrade checks made by a run without releases
 	baseline        bool   // began with the baseline marker
+	lean            bool   // a GenerationLean run: decisions go out with one Deliver call
+	queued          int    // onboarding calls waiting for their turn (cautious runs)
 
 	timer   workflow.Future
 	timerAt time.Time
@@ -139,19 +141,35 @@ func (r *run) deadlineTimer() workflow.Future {
 }
 
 // record persists new timeline entries and the projection, then updates
-// what the Web UI shows.
-func (r *run) record(ctx workflow.Context) error {
+// what the Web UI shows and starts the side effects they asked for. In a
+// lean run, a decision that goes downstream is stored by the Deliver call
+// that sends it (still before it is sent).
+func (r *run) record(ctx workflow.Context) error { return r.save(ctx, false) }
+
+// save is record; storeFirst stores the state before it returns, as the
+// review Update must (its caller reads the store next).
+func (r *run) save(ctx workflow.Context, storeFirst bool) error {
 	entries := r.m.flush()
 	if len(entries) == 0 {
 		return nil
 	}
+	d, fast := r.takeDelivery()
 	s := r.m.s
 	rec := Record{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, State: *s, Entries: entries}
+	if fast && !storeFirst {
+		d.Record = &rec
+		r.publish()
+		r.deliver(ctx, d)
+		return nil
+	}
 	summary := fmt.Sprintf("record %d timeline entries; stage %s", len(entries), s.Stage)
 	if err := storeCall(ctx, ActivityRecordState, summary, rec).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record state: %w", err)
 	}
 	r.publish()
+	if fast {
+		r.deliver(ctx, d)
+	}
 	r.launch(ctx) // side effects only after the state that asked for them is stored
 	return nil
 }

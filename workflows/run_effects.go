@@ -12,8 +12,11 @@ import (
 // launch starts the side effects the machine asked for, each in its own
 // coroutine, so a slow receiver never holds up the lifecycle. Each outcome
 // lands on the timeline.
-func (r *run) launch(ctx workflow.Context) {
-	for _, e := range r.m.takeEffects() {
+func (r *run) launch(ctx workflow.Context) { r.start(ctx, r.m.takeEffects()) }
+
+// start runs the given side effects, each in its own coroutine.
+func (r *run) start(ctx workflow.Context, effects []effect) {
+	for _, e := range effects {
 		r.inflight++
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer func() {
@@ -53,7 +56,10 @@ func (r *run) onboard(ctx workflow.Context, req OnboardingRequest) {
 		}
 		cancel := func() {}
 		r.supersede = func() { superseded = true; cancel() }
-		if err := workflow.Await(ctx, func() bool { return r.onboarding == 0 || superseded }); err != nil {
+		r.queued++
+		err := workflow.Await(ctx, func() bool { return r.onboarding == 0 || superseded })
+		r.queued--
+		if err != nil {
 			return
 		}
 		if superseded { // replaced while it waited its turn
@@ -73,10 +79,8 @@ func (r *run) onboard(ctx workflow.Context, req OnboardingRequest) {
 	case err != nil && superseded:
 		r.m.add(now, EntrySuperseded, 0, req.label()+" not delivered: a newer onboarding call replaced it")
 		return
-	case err == nil && out.Skipped:
-		r.m.add(now, EntryOnboarded, 0, req.label()+": no onboarding URL configured; skipped")
 	case err == nil:
-		r.m.add(now, EntryOnboarded, 0, fmt.Sprintf("%s accepted by the onboarding endpoint: %d", req.label(), out.Status))
+		r.m.add(now, EntryOnboarded, 0, out.detail(req))
 	default:
 		detail := fmt.Sprintf("%s not delivered: %s", req.label(), failure(err))
 		r.m.add(now, EntryOnboardFailed, 0, detail)
@@ -135,7 +139,7 @@ func (r *run) reconcile(ctx workflow.Context) {
 func (r *run) review(ctx workflow.Context, rv Review) (State, error) {
 	r.upgrade()
 	r.m.review(workflow.Now(ctx), rv, r.needsSecondReviewer(ctx, rv))
-	if err := r.record(ctx); err != nil {
+	if err := r.save(ctx, true); err != nil {
 		return State{}, err
 	}
 	if r.m.effects {

@@ -39,8 +39,11 @@ const (
 	EntryOnboarded      = "onboarding_called"
 	EntryOnboardFailed  = "onboarding_failed"
 	EntrySuperseded     = "onboarding_superseded"
-	EntryNotified       = "notified"
-	EntryNotifyFailed   = "notify_failed"
+	// EntryDeliveryRetried fills a Deliver call's outcome entry when the
+	// call did not finish; separate calls send the decision again.
+	EntryDeliveryRetried = "delivery_retried"
+	EntryNotified        = "notified"
+	EntryNotifyFailed    = "notify_failed"
 )
 
 // maxSeen bounds the dedup keys a lifecycle remembers (and carries across

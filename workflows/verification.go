@@ -18,6 +18,9 @@ type Input struct {
 	// first loads the stored projection (the store is authoritative for a
 	// closed lifecycle).
 	State *State `json:"state,omitempty"`
+	// Generation is the workflow code generation the run began with
+	// (generation.go): 0 for runs started before generations existed.
+	Generation int `json:"generation,omitempty"`
 }
 
 // Record is what the RecordState activity persists: the projection and the
@@ -26,6 +29,9 @@ type Record struct {
 	WorkflowID string  `json:"workflowId"`
 	State      State   `json:"state"`
 	Entries    []Entry `json:"entries"`
+	// Fill holds entries stored only where their sequence number is free:
+	// a Deliver call's outcome, which the call may have stored itself.
+	Fill []Entry `json:"fill,omitempty"`
 }
 
 const (
@@ -51,14 +57,18 @@ var storeRetry = &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoef
 func Verification(ctx workflow.Context, in Input) error {
 	in.Policy = in.Policy.WithDefaults()
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry})
+	lean := in.Generation >= GenerationLean
 	s := in.State
 	if s == nil {
 		var err error
-		if s, err = loadStored(ctx, in); err != nil {
+		if s, err = loadStored(ctx, in, lean); err != nil {
 			return err
 		}
 	}
-	ch := askChanges(ctx)
+	ch := leanChanges
+	if !lean {
+		ch = askChanges(ctx)
+	}
 	effects, monitored, cautious, releases := ch.effects, ch.monitored, ch.cautious, ch.releases
 	if s.Kind == KindCompany {
 		in.Policy.AMLMonitoring = false // iDenfy monitors people, by scanRef
@@ -66,7 +76,7 @@ func Verification(ctx workflow.Context, in Input) error {
 	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitored && effects && in.Policy.AMLMonitoring, cautious: cautious,
 		releases: releases, baseline: ch.baseline},
 		signals: workflow.GetSignalChannel(ctx, SignalEvent), wake: workflow.NewBufferedChannel(ctx, 1), published: map[string]string{},
-		legacy: !effects || !monitored || !cautious, baseline: ch.baseline}
+		legacy: !effects || !monitored || !cautious, baseline: ch.baseline, lean: lean}
 	if ch.baseline {
 		r.seedPublished()
 	}
@@ -119,7 +129,7 @@ func (r *run) continueAsNew(in Input) error {
 	s.Carried, s.CarriedEffects = r.m.flush(), r.m.takeEffects()
 	s.Seen = s.Seen[max(0, len(s.Seen)-maxSeen):]
 	return workflow.NewContinueAsNewError(r.ctx, workflow.GetInfo(r.ctx).WorkflowType.Name,
-		Input{ScanRef: in.ScanRef, CompanyID: in.CompanyID, Policy: in.Policy, State: s})
+		Input{ScanRef: in.ScanRef, CompanyID: in.CompanyID, Policy: in.Policy, State: s, Generation: Generation})
 }
 
 // upgrade lets a run that began before onboarding, notifications, AML
@@ -151,13 +161,18 @@ func (r *run) ask(prefix string, n *int) bool {
 	return workflow.GetVersion(r.ctx, id, workflow.DefaultVersion, 1) != workflow.DefaultVersion
 }
 
-func loadStored(ctx workflow.Context, in Input) (*State, error) {
+func loadStored(ctx workflow.Context, in Input, lean bool) (*State, error) {
 	activity, subject, fresh := ActivityLoadVerification, in.ScanRef, NewState(in.ScanRef)
 	if in.CompanyID != "" {
 		activity, subject, fresh = ActivityLoadCompany, in.CompanyID, &State{Kind: KindCompany, CompanyID: in.CompanyID, Stage: StageAwaitingResult}
 	}
 	var stored *State
-	if err := storeCall(ctx, activity, "load stored lifecycle of "+subject, subject).Get(ctx, &stored); err != nil {
+	if lean {
+		var err error
+		if stored, err = loadStoredLocally(ctx, activity, subject); err != nil {
+			return nil, err
+		}
+	} else if err := storeCall(ctx, activity, "load stored lifecycle of "+subject, subject).Get(ctx, &stored); err != nil {
 		return nil, fmt.Errorf("load stored lifecycle: %w", err)
 	}
 	if stored == nil {

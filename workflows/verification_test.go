@@ -27,17 +27,21 @@ type trail struct {
 	notified   []workflows.Notification
 	onboardErr error
 	failSeq    int // onboarding calls for this decision fail, retryably
+	failFirst  int // the first failFirst onboarding calls fail, retryably
+	calls      int // onboarding calls made
 	reconciled *workflows.ReconcileOutcome
 	reconciles int
+	deliveries int // Deliver calls that finished
 }
 
 func (f *trail) onboard(_ context.Context, r workflows.OnboardingRequest) (workflows.OnboardingOutcome, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.calls++
 	if f.onboardErr != nil {
 		return workflows.OnboardingOutcome{}, f.onboardErr
 	}
-	if r.DecisionSeq == f.failSeq {
+	if r.DecisionSeq == f.failSeq || f.calls <= f.failFirst {
 		return workflows.OnboardingOutcome{}, errors.New("receiver answered 503")
 	}
 	f.onboarded = append(f.onboarded, r)
@@ -86,8 +90,14 @@ func (f *trail) record(_ context.Context, r workflows.Record) error {
 // concurrently, so records may complete out of order, as in the store).
 func (f *trail) entries() []workflows.Entry {
 	var out []workflows.Entry
+	taken := map[int64]bool{} // the store keeps the first entry of a sequence number
 	for _, r := range f.records {
-		out = append(out, r.Entries...)
+		for _, e := range append(slices.Clone(r.Entries), r.Fill...) {
+			if !taken[e.Seq] {
+				taken[e.Seq] = true
+				out = append(out, e)
+			}
+		}
 	}
 	slices.SortFunc(out, func(a, b workflows.Entry) int { return int(a.Seq - b.Seq) })
 	return out
@@ -152,6 +162,7 @@ func newEnv(t *testing.T, f *trail) *testsuite.TestWorkflowEnvironment {
 	env.RegisterActivityWithOptions(f.onboard, activity.RegisterOptions{Name: workflows.ActivityOnboard})
 	env.RegisterActivityWithOptions(f.notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
 	env.RegisterActivityWithOptions(f.reconcile, activity.RegisterOptions{Name: workflows.ActivityReconcile})
+	env.RegisterActivityWithOptions(f.deliver, activity.RegisterOptions{Name: workflows.ActivityDeliver})
 	return env
 }
 
@@ -195,12 +206,28 @@ func stateAt(env *testsuite.TestWorkflowEnvironment, at time.Duration, into *wor
 	}, at)
 }
 
+// run runs a lifecycle of the current generation (what the relay starts).
 func run(t *testing.T, env *testsuite.TestWorkflowEnvironment, p workflows.Policy, state *workflows.State) {
 	t.Helper()
-	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: p, State: state})
+	runGeneration(t, env, workflows.Generation, p, state)
+}
+
+// runGeneration runs a lifecycle of generation g: 0 is a run started before
+// generations, whose versioned changes the test sets with OnGetVersion.
+func runGeneration(t *testing.T, env *testsuite.TestWorkflowEnvironment, g int, p workflows.Policy, state *workflows.State) {
+	t.Helper()
+	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{Generation: g, ScanRef: scanRef, Policy: p, State: state})
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("workflow did not complete")
 	}
+}
+
+// generation is the generation of a run with or without the baseline marker.
+func generation(baseline bool) int {
+	if baseline {
+		return workflows.Generation
+	}
+	return 0
 }
 
 func TestAutoThenManualApproved(t *testing.T) {
@@ -296,7 +323,7 @@ func TestSuspectedPolicy(t *testing.T) {
 				v, _ := env.QueryWorkflow(workflows.QueryState)
 				v.Get(&got)
 			}, 30*24*time.Hour)
-			env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: workflows.Policy{Suspected: tt.policy}})
+			env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{Generation: workflows.Generation, ScanRef: scanRef, Policy: workflows.Policy{Suspected: tt.policy}})
 			if tt.wantStage == workflows.StageClosed {
 				got = f.last()
 			}
@@ -319,7 +346,7 @@ func TestScreeningFlagsNeedReview(t *testing.T) {
 	var got workflows.State
 	stateAt(env, time.Hour, &got)
 	env.SetTestTimeout(time.Minute)
-	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef})
+	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{Generation: workflows.Generation, ScanRef: scanRef})
 	if got.Stage != workflows.StageAwaitingCompliance || got.ReviewReason == "" {
 		t.Errorf("state = %s (%q), want awaiting_compliance with a reason", got.Stage, got.ReviewReason)
 	}
@@ -386,7 +413,7 @@ func TestContinueAsNewCarriesStateAndDedupKeys(t *testing.T) {
 	auto, manual := autoSuspected(), manualApproved()
 	send(env, time.Minute, auto)
 	send(env, 2*time.Minute, manual)
-	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef, Policy: workflows.Policy{MaxEventsPerRun: 2}})
+	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{Generation: workflows.Generation, ScanRef: scanRef, Policy: workflows.Policy{MaxEventsPerRun: 2}})
 	var can interface{ Unwrap() error }
 	err := env.GetWorkflowError()
 	if err == nil || !isContinueAsNew(err) {
@@ -417,7 +444,7 @@ func TestContinueAsNewWhenSuggested(t *testing.T) {
 	env := newEnv(t, f)
 	env.SetContinueAsNewSuggested(true)
 	send(env, time.Minute, autoSuspected(), manualApproved())
-	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef})
+	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{Generation: workflows.Generation, ScanRef: scanRef})
 	if err := env.GetWorkflowError(); !isContinueAsNew(err) {
 		t.Fatalf("workflow error = %v, want continue-as-new", err)
 	}
@@ -538,7 +565,7 @@ func TestChangedScreeningFlagsAreNotADuplicate(t *testing.T) {
 	var got workflows.State
 	stateAt(env, 2*time.Hour, &got)
 	env.SetTestTimeout(time.Minute)
-	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{ScanRef: scanRef})
+	env.ExecuteWorkflow(workflows.VerificationWorkflow, workflows.Input{Generation: workflows.Generation, ScanRef: scanRef})
 	if got.Stage != workflows.StageAwaitingCompliance || count(f.types(), "duplicate") != 0 {
 		t.Errorf("after a re-sent APPROVED with PEP flags: stage %s, timeline %v; want compliance review", got.Stage, f.types())
 	}

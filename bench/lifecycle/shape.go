@@ -99,7 +99,7 @@ func historyShape(ctx context.Context, tc client.Client, id string) (Shape, map[
 			if signals < 2 {
 				sh.BeforeSecond++
 			}
-			if name == workflows.ActivityOnboard && sh.Completion < 0 {
+			if (name == workflows.ActivityOnboard || name == workflows.ActivityDeliver) && sh.Completion < 0 {
 				sh.Completion = sh.Activities
 			}
 			sh.Activities++

@@ -1,0 +1,51 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// Workflow code generations. A run's generation comes with its input, set
+// by whoever starts it (the relay) and by continue-as-new, so a run knows
+// from its first event which code it runs, at no cost in history. Version
+// markers (workflow.GetVersion) cost two events each, a marker and an
+// upsert of TemporalChangeVersion, and that upsert rewrites the run's
+// visibility row; a generation costs nothing.
+//
+// Workers must be upgraded before the relay that starts runs of a new
+// generation (README, "Upgrading"): a worker that does not know the field
+// runs the older code, and a newer worker could not replay that history.
+const (
+	// GenerationLean (2026-12, issue 22) runs have every change up to the
+	// baseline marker without asking, load the stored lifecycle with a
+	// local activity, and deliver a decision with one Deliver activity.
+	GenerationLean = 1
+
+	// Generation is the generation the relay starts runs with and every
+	// run continues as new into: a new run starts a new history, so it
+	// may take the newest code whatever its predecessor ran.
+	Generation = GenerationLean
+)
+
+// leanChanges are the changes a lean run has without asking.
+var leanChanges = changes{baseline: true, effects: true, monitored: true, cautious: true, releases: true}
+
+// loadStoredLocally loads the stored lifecycle with a local activity: its
+// result is a marker in the first workflow task, not an activity and a
+// workflow task of its own. That is safe here, where a local store write
+// would not be: nothing of this run has written to the store before its
+// first workflow task completes (records are activities that task
+// schedules), and no other run of the workflow ID is running, so a retried
+// first task reads what the failed attempt read.
+func loadStoredLocally(ctx workflow.Context, name, subject string) (*State, error) {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry, Summary: "load stored lifecycle of " + subject,
+	})
+	var stored *State
+	if err := workflow.ExecuteLocalActivity(lctx, name, subject).Get(ctx, &stored); err != nil {
+		return nil, fmt.Errorf("load stored lifecycle: %w", err)
+	}
+	return stored, nil
+}

@@ -1,0 +1,131 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// takeDelivery takes the side effects the machine asked for as one Deliver
+// call when they are a lean run's decision going downstream: one
+// onboarding call and its notifications, with no other onboarding call
+// running or waiting its turn (a cautious run sends them one at a time,
+// and a call that waited would hold up the record it carries). It
+// reserves the timeline entry of the call's outcome.
+func (r *run) takeDelivery() (Delivery, bool) {
+	if !r.lean || r.onboarding > 0 || r.queued > 0 {
+		return Delivery{}, false
+	}
+	var d Delivery
+	onboards := 0
+	for _, e := range r.m.out {
+		switch {
+		case e.Onboard != nil:
+			onboards++
+			d.Onboard = *e.Onboard
+		case e.Notify != nil:
+			d.Notify = append(d.Notify, *e.Notify)
+		default:
+			return Delivery{}, false
+		}
+	}
+	if onboards != 1 {
+		return Delivery{}, false
+	}
+	r.m.out = nil
+	s := r.m.s
+	s.Seq++
+	d.WorkflowID, d.ScanRef, d.OutcomeSeq = s.WorkflowID(), s.ScanRef, s.Seq
+	return d, true
+}
+
+// deliver runs a Deliver call in its own coroutine. It is tried once:
+// the separate activities, with their retry policies, take over whatever
+// it did not finish. A newer onboarding call supersedes it as it does an
+// Onboard call (run_effects.go).
+func (r *run) deliver(ctx workflow.Context, d Delivery) {
+	r.inflight++
+	r.onboarding++
+	superseded := false
+	actx, cancel := workflow.WithCancel(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute, HeartbeatTimeout: 10 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+		WaitForCancellation: true,
+		Summary:             "deliver " + d.Onboard.label(),
+	}))
+	r.supersede = func() { superseded = true; cancel() }
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() {
+			r.inflight--
+			r.wake.SendAsync(struct{}{})
+		}()
+		var out DeliveryOutcome
+		err := workflow.ExecuteActivity(actx, ActivityDeliver, d).Get(ctx, &out)
+		r.onboarding-- // a call that falls back below must not wait for this one
+		if err := r.delivered(ctx, d, out, err, superseded); err != nil {
+			workflow.GetLogger(ctx).Error("record delivery outcome", "error", err)
+		}
+	})
+}
+
+// delivered takes a Deliver call's outcome: on success, notifications
+// some sink did not take are sent again; otherwise the call's outcome
+// entry says what happened, its record is stored (again: storing is
+// idempotent), and the separate activities send what it did not.
+func (r *run) delivered(ctx workflow.Context, d Delivery, out DeliveryOutcome, err error, superseded bool) error {
+	var effects []effect
+	var fill []Entry
+	now := workflow.Now(ctx)
+	label := d.Onboard.label()
+	switch {
+	case err == nil:
+		for _, i := range out.Unsent {
+			n := d.Notify[i]
+			n.Sent = out.Notified[i].Sent
+			effects = append(effects, effect{Notify: &n})
+		}
+		if out.Stored {
+			r.start(ctx, effects)
+			return nil
+		}
+		fill = append(fill, d.OutcomeEntry(now, out))
+	case superseded:
+		fill = append(fill, Entry{Seq: d.OutcomeSeq, Type: EntrySuperseded, At: now, Detail: label + " not delivered: a newer onboarding call replaced it"})
+	case isRejected(err):
+		detail := fmt.Sprintf("%s not delivered: %s", label, failure(err))
+		fill = append(fill, Entry{Seq: d.OutcomeSeq, Type: EntryOnboardFailed, At: now, Detail: detail})
+		effects = append(effects, effect{Notify: r.m.notification(now, NotifyOnboardingFailed, detail)})
+	default:
+		fill = append(fill, Entry{Seq: d.OutcomeSeq, Type: EntryDeliveryRetried, At: now,
+			Detail: fmt.Sprintf("%s: the call did not finish (%s); sent again by separate calls", label, failure(err))})
+		req := d.Onboard
+		effects = append(effects, effect{Onboard: &req})
+	}
+	if err != nil {
+		for i := range d.Notify {
+			effects = append(effects, effect{Notify: &d.Notify[i]})
+		}
+	}
+	var entries []Entry
+	if d.Record != nil {
+		entries = d.Record.Entries
+	}
+	s := r.m.s
+	rec := Record{WorkflowID: d.WorkflowID, State: *s, Entries: append(entries, r.m.flush()...), Fill: fill}
+	summary := fmt.Sprintf("record the outcome of %s; stage %s", label, s.Stage)
+	if err := storeCall(ctx, ActivityRecordState, summary, rec).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record state: %w", err)
+	}
+	r.publish()
+	r.start(ctx, effects)
+	r.launch(ctx)
+	return nil
+}
+
+func isRejected(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.Type() == ErrOnboardingRejected
+}
