@@ -23,7 +23,10 @@ type Env struct {
 	DatabaseURL string
 	Temporal    *devserver.Temporal
 	Client      client.Client
-	stop        func()
+	// TemporalVisibilityURL is the Temporal server's visibility database
+	// with --temporal-postgres, and empty without.
+	TemporalVisibilityURL string
+	stop                  func()
 }
 
 // StartEnv creates the scratch database on o.AdminURL and starts the
@@ -35,12 +38,13 @@ func StartEnv(ctx context.Context, o Options, log *slog.Logger) (Env, error) {
 	if err != nil {
 		return Env{}, err
 	}
-	tsrv, tc, stopTemporal, err := startTemporal(ctx, log, o)
+	tsrv, tc, visibility, stopTemporal, err := startTemporal(ctx, log, o)
 	if err != nil {
 		drop()
 		return Env{}, err
 	}
-	return Env{DatabaseURL: dbURL, Temporal: tsrv, Client: tc, stop: func() { stopTemporal(); drop() }}, nil
+	return Env{DatabaseURL: dbURL, Temporal: tsrv, Client: tc, TemporalVisibilityURL: visibility,
+		stop: func() { stopTemporal(); drop() }}, nil
 }
 
 // Stop stops the Temporal server and drops the scratch databases.

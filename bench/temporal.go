@@ -24,15 +24,15 @@ import (
 // startTemporal starts a Temporal server with kycflow's search attributes
 // and a client of it (logging to log). Its data is in SQLite in a scratch
 // file as kycflow dev keeps it, in memory (--temporal-memory), or in two
-// scratch PostgreSQL databases (--temporal-postgres); stop stops both and
-// removes the data.
-func startTemporal(ctx context.Context, log *slog.Logger, o Options) (tsrv *devserver.Temporal, tc client.Client, stop func(), err error) {
+// scratch PostgreSQL databases (--temporal-postgres), visibility the URL
+// of the second; stop stops both and removes the data.
+func startTemporal(ctx context.Context, log *slog.Logger, o Options) (tsrv *devserver.Temporal, tc client.Client, visibility string, stop func(), err error) {
 	if o.TemporalPostgres < 0 || (o.TemporalPostgres > 0 && o.TemporalMemory) {
-		return nil, nil, nil, errors.New("--temporal-postgres takes a positive number of shards, and not with --temporal-memory")
+		return nil, nil, "", nil, errors.New("--temporal-postgres takes a positive number of shards, and not with --temporal-memory")
 	}
 	ports, err := devserver.FreePorts("127.0.0.1", 1)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, "", nil, err
 	}
 	opts := devserver.TemporalOptions{IP: "127.0.0.1", Port: ports[0], Namespace: "default", Logger: temporallog.NewNoopLogger(),
 		HistoryCache: o.TemporalCache}
@@ -49,21 +49,21 @@ func startTemporal(ctx context.Context, log *slog.Logger, o Options) (tsrv *devs
 			url, drop, err := ScratchDatabase(ctx, o.AdminURL, "kycflow_bench_temporal_")
 			if err != nil {
 				cleanup()
-				return nil, nil, nil, err
+				return nil, nil, "", nil, err
 			}
 			*db, cleanups = url, append(cleanups, drop)
 		}
 	case !o.TemporalMemory:
 		dir, err := os.MkdirTemp("", "kycflow-bench-temporal-")
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, "", nil, err
 		}
 		opts.File = filepath.Join(dir, "temporal.db")
 		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
 	}
 	if tsrv, err = devserver.StartTemporal(opts); err != nil {
 		cleanup()
-		return nil, nil, nil, err
+		return nil, nil, "", nil, err
 	}
 	tc, err = client.Dial(client.Options{HostPort: tsrv.Address(), Logger: worker.Logger(log)})
 	if err == nil && opts.Postgres != nil {
@@ -75,9 +75,12 @@ func startTemporal(ctx context.Context, log *slog.Logger, o Options) (tsrv *devs
 		}
 		tsrv.Stop()
 		cleanup()
-		return nil, nil, nil, err
+		return nil, nil, "", nil, err
 	}
-	return tsrv, tc, func() { tc.Close(); tsrv.Stop(); cleanup() }, nil
+	if opts.Postgres != nil {
+		visibility = opts.Postgres.Visibility
+	}
+	return tsrv, tc, visibility, func() { tc.Close(); tsrv.Stop(); cleanup() }, nil
 }
 
 // registerNamespace registers namespace with kycflow's search attributes on

@@ -20,7 +20,7 @@ func TestCostWithinBudget(t *testing.T) {
 	o.Scenarios = []string{"approved", "review-approved", "denied", "aml-clear", "aml-alert+clear"}
 	o.Settle = 500 * time.Millisecond
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	samples, err := cost.Measure(t.Context(), o, log)
+	samples, _, err := cost.Measure(t.Context(), o, log)
 	if err != nil {
 		t.Fatal(err)
 	}

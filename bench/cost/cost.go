@@ -3,7 +3,9 @@
 // on an embedded Temporal server; the full histories of the workflows it
 // started are then read and counted, events, bytes, commands and the
 // billable actions of Temporal Cloud's published rules (RulesURL). A test
-// holds the counts to the checked-in budget (budget.json).
+// holds the counts to the checked-in budget (budget.json). With Temporal
+// on PostgreSQL it can also measure what verifications write to the
+// server's visibility table (Visibility).
 package cost
 
 import (
@@ -34,6 +36,10 @@ type Options struct {
 	Settle time.Duration
 	// Timeout bounds each wait: a webhook applied, a lifecycle closing.
 	Timeout time.Duration
+	// Visibility > 0, with Temporal on PostgreSQL, measures what this many
+	// more verifications of each scenario write to Temporal's visibility
+	// store, Concurrency at a time.
+	Visibility int
 }
 
 // Defaults are the settings of `kycflow bench cost` when no flag is given.
@@ -44,7 +50,7 @@ func Defaults() Options {
 // Run measures o.Count verifications of each scenario and prints the
 // report to out.
 func Run(ctx context.Context, o Options, out io.Writer, log *slog.Logger) error {
-	results, err := Measure(ctx, o, log)
+	results, vis, err := Measure(ctx, o, log)
 	if err != nil {
 		return err
 	}
@@ -52,28 +58,33 @@ func Run(ctx context.Context, o Options, out io.Writer, log *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	return report(out, o, results, budget.Over(results))
+	return report(out, o, results, vis, budget.Over(results))
 }
 
 // Measure runs o.Count verifications of each scenario, one at a time, and
 // returns, per scenario, the one that cost the most history events
-// (unbatched, then in history) and actions, with the range of all of them.
-func Measure(ctx context.Context, o Options, log *slog.Logger) ([]Sample, error) {
-	if o.Count < 1 || o.Settle <= 0 || o.Timeout <= 0 || o.LateEventWindow <= 0 {
-		return nil, errors.New("--count, --settle, --timeout and --late-event-window must be positive")
+// (unbatched, then in history) and actions, with the range of all of them;
+// then, with o.Visibility, what each scenario writes to Temporal's
+// visibility store.
+func Measure(ctx context.Context, o Options, log *slog.Logger) ([]Sample, []Visibility, error) {
+	if o.Count < 1 || o.Settle <= 0 || o.Timeout <= 0 || o.LateEventWindow <= 0 || o.Visibility < 0 {
+		return nil, nil, errors.New("--count, --settle, --timeout and --late-event-window must be positive, --visibility not negative")
+	}
+	if o.Visibility > 0 && (o.TemporalPostgres < 1 || o.Concurrency < 1) {
+		return nil, nil, errors.New("--visibility measures Temporal's PostgreSQL visibility store: it needs --temporal-postgres and --concurrency of 1 or more")
 	}
 	scenarios, err := Select(o.Scenarios)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	env, err := bench.StartEnv(ctx, o.Options, log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer env.Stop()
 	r, err := startRig(ctx, o, env, log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer r.stop()
 	var out []Sample
@@ -83,13 +94,17 @@ func Measure(ctx context.Context, o Options, log *slog.Logger) ([]Sample, error)
 			// The same people and shuffles each time, whatever else runs.
 			res, err := r.measure(ctx, sc, mrand.New(mrand.NewPCG(seed(sc.Base), 1)))
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", sc.Name, err)
+				return nil, nil, fmt.Errorf("%s: %w", sc.Name, err)
 			}
 			s.add(res)
 		}
 		out = append(out, s)
 	}
-	return out, nil
+	if o.Visibility == 0 {
+		return out, nil, nil
+	}
+	vis, err := r.visibility(ctx, scenarios)
+	return out, vis, err
 }
 
 // Sample is the costliest verification of a scenario and the range of

@@ -45,12 +45,8 @@ func (r *rig) measure(ctx context.Context, sc Scenario, rnd *mrand.Rand) (Result
 		subject = workflows.CompanyID(s.Subject)
 	}
 	for _, w := range slices.Concat(s.Webhooks, s.Later) {
-		a, err := r.api.Send(ctx, w)
-		if err == nil && a.Code/100 != 2 {
-			err = fmt.Errorf("answered %d %s", a.Code, a.Error)
-		}
-		if err != nil {
-			return Result{}, fmt.Errorf("%s webhook: %w", w.EventType, err)
+		if err := r.send(ctx, w); err != nil {
+			return Result{}, err
 		}
 		if err := r.settle(ctx, since, subject); err != nil {
 			return Result{}, err
@@ -83,26 +79,43 @@ func (r *rig) measure(ctx context.Context, sc Scenario, rnd *mrand.Rand) (Result
 	return Result{Scenario: sc.Name, Subject: s.Subject, End: end, Workflows: ids, Counts: c}, err
 }
 
+// send sends one webhook through serve; anything but a 2xx is an error.
+func (r *rig) send(ctx context.Context, w simulate.Webhook) error {
+	a, err := r.api.Send(ctx, w)
+	if err == nil && a.Code/100 != 2 {
+		err = fmt.Errorf("answered %d %s", a.Code, a.Error)
+	}
+	if err != nil {
+		return fmt.Errorf("%s webhook: %w", w.EventType, err)
+	}
+	return nil
+}
+
 // workflows are the verification's workflows: subject and any other
-// started since.
+// started since; with no subject, every workflow started since.
 func (r *rig) workflows(ctx context.Context, since time.Time, subject string) ([]string, error) {
 	ids, err := started(ctx, r.env.Client, since.Format(time.RFC3339Nano))
-	if err != nil {
-		return nil, err
+	if err != nil || subject == "" {
+		return ids, err
 	}
 	ids = slices.DeleteFunc(ids, func(id string) bool { return id == subject })
 	return append([]string{subject}, ids...), nil
 }
 
 // settle waits until every stored webhook is delivered and the
-// verification's workflows have had nothing pending (no activity, no
-// workflow task) and the same history lengths for o.Settle.
+// verification's workflows (with no subject: every workflow started since)
+// have had nothing pending (no activity, no workflow task) and the same
+// history lengths for o.Settle.
 func (r *rig) settle(ctx context.Context, since time.Time, subject string) error {
 	var (
 		last   map[string]int64
 		stable time.Time
 	)
-	return bench.Poll(ctx, "lifecycle "+subject+" idle", 50*time.Millisecond, r.o.Timeout, func() (bool, error) {
+	what, every := "lifecycle "+subject+" idle", 50*time.Millisecond
+	if subject == "" { // a wave: describe its workflows less often
+		what, every = "the wave's lifecycles idle", 250*time.Millisecond
+	}
+	return bench.Poll(ctx, what, every, r.o.Timeout, func() (bool, error) {
 		n, err := r.pending(ctx)
 		if err != nil || n > 0 {
 			last = nil

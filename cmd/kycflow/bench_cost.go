@@ -29,6 +29,12 @@ activities, local activities, timers, search-attribute upserts, markers, signals
 billable actions by Temporal Cloud's rules (` + cost.RulesURL + `).
 JSON with --json. The budget test holds these counts to bench/cost/budget.json.
 
+With --temporal-postgres and --visibility N, it then plays N more verifications of each scenario,
+--concurrency at a time (each still webhook by webhook, the next step once all are idle), one
+scenario after another, and prints what they wrote to Temporal's visibility table
+(executions_visibility) per verification: its growth in bytes (table, TOAST and indexes) as written,
+after a VACUUM and after a VACUUM FULL, and its row inserts, updates and HOT updates.
+
 Scenarios: ` + strings.Join(cost.Names(), ", "),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -42,5 +48,8 @@ Scenarios: ` + strings.Join(cost.Names(), ", "),
 		"kycflow's KYCFLOW_LATE_EVENT_WINDOW; at --timeout or longer, decided lifecycles are measured open, before they close")
 	cmd.Flags().DurationVar(&o.Settle, "settle", o.Settle, "how long a lifecycle must stay idle, its history unchanged, before the next step")
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", o.Timeout, "how long one step may take: a webhook applied, a review, a lifecycle closing")
+	cmd.Flags().IntVar(&o.Visibility, "visibility", o.Visibility,
+		"N > 0, with --temporal-postgres: also measure what N verifications of each scenario write to Temporal's visibility table (200 or more: its pages make small counts noisy)")
+	cmd.Flags().IntVar(&o.Concurrency, "concurrency", o.Concurrency, "verifications played at once by --visibility")
 	return cmd
 }
