@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"kycflow/store"
@@ -37,7 +38,7 @@ const ErrCorruptState = "CorruptStoredState"
 // RecordState writes the projection and appends the timeline entries. It is
 // idempotent by workflow ID and sequence number.
 func (a *Lifecycle) RecordState(ctx context.Context, r workflows.Record) error {
-	state, err := json.Marshal(r.State)
+	state, err := json.Marshal(stored{State: r.State, Run: r.RunID, Prior: r.Prior})
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError("encode state", ErrCorruptState, err)
 	}
@@ -79,28 +80,43 @@ func (a *Lifecycle) RecordState(ctx context.Context, r workflows.Record) error {
 // when there is none.
 func (a *Lifecycle) LoadVerification(ctx context.Context, scanRef string) (*workflows.State, error) {
 	v, err := a.Store.Verification(ctx, scanRef)
-	return decodeState(scanRef, v.State, err)
+	return decodeState(ctx, scanRef, v.State, err)
 }
 
 // LoadCompany returns the stored state of a company's lifecycle, or nil
 // when there is none.
 func (a *Lifecycle) LoadCompany(ctx context.Context, companyID string) (*workflows.State, error) {
 	c, err := a.Store.Company(ctx, companyID)
-	return decodeState(companyID, c.State, err)
+	return decodeState(ctx, companyID, c.State, err)
 }
 
-func decodeState(subject, state string, err error) (*workflows.State, error) {
+// stored is a lifecycle's state as the store keeps it. A lean run's first
+// record, written by a local activity, adds the run's ID and the state the
+// run loaded (workflows.recordLocally).
+type stored struct {
+	workflows.State
+	Run   string           `json:"run,omitempty"`
+	Prior *workflows.State `json:"prior,omitempty"`
+}
+
+// decodeState decodes a stored state for the run loading it. A state its
+// own run stored is what a failed attempt of the run's first workflow task
+// wrote before it was retried: the run gets what it loaded then.
+func decodeState(ctx context.Context, subject, state string, err error) (*workflows.State, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	var s workflows.State
+	var s stored
 	if err := json.Unmarshal([]byte(state), &s); err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("decode stored state of %s", subject), ErrCorruptState, err)
 	}
-	return &s, nil
+	if s.Run != "" && s.Run == activity.GetInfo(ctx).WorkflowExecution.RunID {
+		return s.Prior, nil
+	}
+	return &s.State, nil
 }
 
 func timelineEvent(workflowID, scanRef string, e workflows.Entry) store.TimelineEvent {

@@ -63,3 +63,56 @@ func TestRecordStateThenLoad(t *testing.T) {
 		})
 	}
 }
+
+// A lean run's first record carries the run's ID and the state it loaded:
+// the same run loading again (a retried first workflow task) gets that
+// state, not what its failed attempt stored; any other run gets the record.
+func TestLoadAfterAFailedFirstTask(t *testing.T) {
+	for name, open := range testenv.Stores(t) {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			var s testsuite.WorkflowTestSuite
+			env := s.NewTestActivityEnvironment() // its run ID is "default-test-run-id"
+			a := &activities.Lifecycle{Store: db}
+			env.RegisterActivity(a)
+			load := func() *workflows.State {
+				t.Helper()
+				v, err := env.ExecuteLocalActivity(a.LoadVerification, "scan-1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got *workflows.State
+				if v.HasValue() {
+					if err := v.Get(&got); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return got
+			}
+			closed := workflows.NewState("scan-1")
+			closed.Stage, closed.Seq = workflows.StageClosed, 4
+			reopened := *closed
+			reopened.Stage, reopened.Seq = workflows.StageAutoChecked, 6
+			at := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+			for _, tc := range []struct {
+				run   string
+				prior *workflows.State
+				want  workflows.Stage // "" for none
+			}{
+				{"default-test-run-id", nil, ""},                       // a fresh run's failed first task
+				{"default-test-run-id", closed, workflows.StageClosed}, // a reopening run's
+				{"an-earlier-run", closed, workflows.StageAutoChecked}, // another run's record
+			} {
+				rec := workflows.Record{WorkflowID: "kyc-scan-1", State: reopened, RunID: tc.run, Prior: tc.prior,
+					Entries: []workflows.Entry{{Seq: 5, Type: "received", At: at}, {Seq: 6, Type: "applied", At: at}}}
+				if _, err := env.ExecuteLocalActivity(a.RecordState, rec); err != nil {
+					t.Fatal(err)
+				}
+				got := load()
+				if (got == nil) != (tc.want == "") || (got != nil && got.Stage != tc.want) {
+					t.Errorf("run %s, prior %v: loaded %+v, want stage %q", tc.run, tc.prior != nil, got, tc.want)
+				}
+			}
+		})
+	}
+}

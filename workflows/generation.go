@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -48,4 +49,38 @@ func loadStoredLocally(ctx workflow.Context, name, subject string) (*State, erro
 		return nil, fmt.Errorf("load stored lifecycle: %w", err)
 	}
 	return stored, nil
+}
+
+// recordLocally stores a lean run's first record with a local activity: a
+// marker in the workflow task that applied the run's first events, not an
+// activity and a workflow task of its own. Only there: until that task
+// completes, no other write of this run can reach the store (everything
+// else it stores goes through activities the task schedules), so a retry
+// of the task after a failure (a worker killed) finds nothing but what
+// the failed attempt wrote, and writes it again — the same events, in the
+// same order, from the same loaded state, make the same entries. The
+// attempt's state is the one thing a retry must not read back: the record
+// carries the run's ID and the state it loaded, and the load of a run that
+// finds its own ID there takes that (activities.LoadVerification). A
+// record made later in a run does not have these guarantees (a retried
+// task may see events in another order than its failed attempt, and a
+// lost Update may leave entries nobody made): it stays an activity.
+func recordLocally(ctx workflow.Context, summary string, rec Record) error {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry, Summary: summary,
+	})
+	return workflow.ExecuteLocalActivity(lctx, ActivityRecordState, rec).Get(ctx, nil)
+}
+
+// clone is a deep copy of s (through JSON, as history carries it).
+func (s *State) clone() *State {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("encode state: %v", err)) // a State always encodes
+	}
+	var c State
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic(fmt.Sprintf("decode state: %v", err))
+	}
+	return &c
 }

@@ -25,6 +25,8 @@ type run struct {
 	baseline        bool   // began with the baseline marker
 	lean            bool   // a GenerationLean run: decisions go out with one Deliver call
 	queued          int    // onboarding calls waiting for their turn (cautious runs)
+	firstRecord     bool   // a lean run that loaded its state has not recorded yet
+	prior           *State // the stored state that run loaded (nil: none)
 
 	timer   workflow.Future
 	timerAt time.Time
@@ -153,6 +155,8 @@ func (r *run) save(ctx workflow.Context, storeFirst bool) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	first := r.firstRecord
+	r.firstRecord = false
 	d, fast := r.takeDelivery()
 	s := r.m.s
 	rec := Record{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, State: *s, Entries: entries}
@@ -163,7 +167,14 @@ func (r *run) save(ctx workflow.Context, storeFirst bool) error {
 		return nil
 	}
 	summary := fmt.Sprintf("record %d timeline entries; stage %s", len(entries), s.Stage)
-	if err := storeCall(ctx, ActivityRecordState, summary, rec).Get(ctx, nil); err != nil {
+	var err error
+	if first && !storeFirst {
+		rec.RunID, rec.Prior = workflow.GetInfo(ctx).WorkflowExecution.RunID, r.prior
+		err = recordLocally(ctx, summary, rec)
+	} else {
+		err = storeCall(ctx, ActivityRecordState, summary, rec).Get(ctx, nil)
+	}
+	if err != nil {
 		return fmt.Errorf("record state: %w", err)
 	}
 	r.publish()

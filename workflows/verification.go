@@ -32,6 +32,11 @@ type Record struct {
 	// Fill holds entries stored only where their sequence number is free:
 	// a Deliver call's outcome, which the call may have stored itself.
 	Fill []Entry `json:"fill,omitempty"`
+	// RunID and Prior come with a lean run's first record, written by a
+	// local activity: Prior is the stored lifecycle the run loaded, which
+	// a retried first workflow task must load again (generation.go).
+	RunID string `json:"runId,omitempty"`
+	Prior *State `json:"prior,omitempty"`
 }
 
 const (
@@ -59,9 +64,10 @@ func Verification(ctx workflow.Context, in Input) error {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry})
 	lean := in.Generation >= GenerationLean
 	s := in.State
+	var prior *State // what a lean run loaded, as it was
 	if s == nil {
 		var err error
-		if s, err = loadStored(ctx, in, lean); err != nil {
+		if s, prior, err = loadStored(ctx, in, lean); err != nil {
 			return err
 		}
 	}
@@ -76,7 +82,8 @@ func Verification(ctx workflow.Context, in Input) error {
 	r := &run{ctx: ctx, m: machine{s: s, p: in.Policy, effects: effects, monitoring: monitored && effects && in.Policy.AMLMonitoring, cautious: cautious,
 		releases: releases, baseline: ch.baseline},
 		signals: workflow.GetSignalChannel(ctx, SignalEvent), wake: workflow.NewBufferedChannel(ctx, 1), published: map[string]string{},
-		legacy: !effects || !monitored || !cautious, baseline: ch.baseline, lean: lean}
+		legacy: !effects || !monitored || !cautious, baseline: ch.baseline, lean: lean,
+		firstRecord: lean && in.State == nil, prior: prior}
 	if ch.baseline {
 		r.seedPublished()
 	}
@@ -161,22 +168,27 @@ func (r *run) ask(prefix string, n *int) bool {
 	return workflow.GetVersion(r.ctx, id, workflow.DefaultVersion, 1) != workflow.DefaultVersion
 }
 
-func loadStored(ctx workflow.Context, in Input, lean bool) (*State, error) {
+// loadStored returns the state a new run starts from: the stored lifecycle,
+// or a fresh one. A lean run also gets the stored one as it was loaded.
+func loadStored(ctx workflow.Context, in Input, lean bool) (s, stored *State, err error) {
 	activity, subject, fresh := ActivityLoadVerification, in.ScanRef, NewState(in.ScanRef)
 	if in.CompanyID != "" {
 		activity, subject, fresh = ActivityLoadCompany, in.CompanyID, &State{Kind: KindCompany, CompanyID: in.CompanyID, Stage: StageAwaitingResult}
 	}
-	var stored *State
 	if lean {
-		var err error
 		if stored, err = loadStoredLocally(ctx, activity, subject); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-	} else if err := storeCall(ctx, activity, "load stored lifecycle of "+subject, subject).Get(ctx, &stored); err != nil {
-		return nil, fmt.Errorf("load stored lifecycle: %w", err)
+		if stored == nil {
+			return fresh, nil, nil
+		}
+		return stored.clone(), stored, nil
+	}
+	if err := storeCall(ctx, activity, "load stored lifecycle of "+subject, subject).Get(ctx, &stored); err != nil {
+		return nil, nil, fmt.Errorf("load stored lifecycle: %w", err)
 	}
 	if stored == nil {
-		return fresh, nil
+		return fresh, nil, nil
 	}
-	return stored, nil
+	return stored, nil, nil
 }
