@@ -52,28 +52,29 @@ func (a *Lifecycle) RecordState(ctx context.Context, r workflows.Record) error {
 		te.Fill = true
 		events = append(events, te)
 	}
-	defer func() {
-		for _, e := range r.Entries {
-			if e.Type == workflows.EntryDecided {
+	counted := func(err error) error { // once: a retried or repeated record stores nothing new
+		for _, e := range events {
+			if err == nil && e.Inserted && e.Type == workflows.EntryDecided {
 				a.Metrics.decided(cmpOr(s.Kind, "kyc"), string(s.Decision))
 			}
 		}
-	}()
+		return err
+	}
 	due, reason, _ := s.Waiting() // the compliance queue's columns
 	dueAt := sql.NullTime{Time: due, Valid: !due.IsZero()}
 	if s.Kind == workflows.KindCompany {
-		return a.Store.SaveCompany(ctx, store.Company{
+		return counted(a.Store.SaveCompany(ctx, store.Company{
 			CompanyID: s.CompanyID, WorkflowID: r.WorkflowID, ClientID: s.ClientID, ExternalRef: s.ExternalRef,
 			Stage: string(s.Stage), Status: s.Status, Final: s.Final, Decision: string(s.Decision), DecisionSeq: s.DecisionSeq,
 			Stuck: s.Stuck, Seq: s.Seq, State: string(state), DueAt: dueAt, Reason: reason,
-		}, events)
+		}, events))
 	}
 	v := store.Verification{
 		ScanRef: s.ScanRef, WorkflowID: r.WorkflowID, ClientID: s.ClientID, ExternalRef: s.ExternalRef, CompanyID: s.CompanyID,
 		Stage: string(s.Stage), Status: s.Status, Final: s.Final, Decision: string(s.Decision), DecisionSeq: s.DecisionSeq,
 		Stuck: s.Stuck, Seq: s.Seq, State: string(state), DueAt: dueAt, Reason: reason,
 	}
-	return a.Store.SaveVerification(ctx, v, events)
+	return counted(a.Store.SaveVerification(ctx, v, events))
 }
 
 // LoadVerification returns the stored state of scanRef's lifecycle, or nil

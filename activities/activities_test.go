@@ -2,9 +2,12 @@ package activities_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.temporal.io/sdk/testsuite"
 
 	"kycflow/activities"
@@ -114,5 +117,31 @@ func TestLoadAfterAFailedFirstTask(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A decision is counted once, however often its record is stored (a
+// retried activity, a failed Deliver call's record stored again).
+func TestDecisionIsCountedOnce(t *testing.T) {
+	db := testenv.Stores(t)["sqlite"](t)
+	reg := prometheus.NewRegistry()
+	a := &activities.Lifecycle{Store: db, Metrics: activities.NewMetrics(reg)}
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	state := workflows.NewState("scan-1")
+	state.Stage, state.Decision, state.Seq = workflows.StageDecided, workflows.DecisionApproved, 1
+	rec := workflows.Record{WorkflowID: "kyc-scan-1", State: *state, Entries: []workflows.Entry{{Seq: 1, Type: workflows.EntryDecided, At: time.Now()}}}
+	for range 2 {
+		if _, err := env.ExecuteActivity(a.RecordState, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := `# HELP kycflow_decisions_total Decisions recorded, by lifecycle kind (kyc, kyb) and decision (approved, rejected, resubmission_requested), revisions included.
+# TYPE kycflow_decisions_total counter
+kycflow_decisions_total{decision="approved",kind="kyc"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "kycflow_decisions_total"); err != nil {
+		t.Error(err)
 	}
 }

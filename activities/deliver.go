@@ -15,12 +15,14 @@ type Deliverer struct {
 }
 
 // Deliver stores the record that asked for the call, makes the onboarding
-// call, sends the notifications and stores the call's outcome at its
-// reserved timeline entry. The workflow tries it once and takes over with
-// separate activities on any error, so every step here is one attempt: a
-// store that is away or an endpoint that fails ends the call. Once the
-// onboarding call is accepted, the call finishes even if cancelled: what
-// went downstream must reach the timeline.
+// call, sends the notifications to the sinks and stores the call's outcome
+// at its reserved timeline entry. The workflow tries it once and takes
+// over with separate activities on any error, so every step here is one
+// attempt: a store that is away or an endpoint that fails ends the call.
+// Once the onboarding call is accepted, the call finishes even if
+// cancelled (what went downstream must reach the timeline), by the
+// activity's deadline. E-mail is left to Notify, which never sends one
+// twice: a Deliver call that dies after sending would be sent again.
 func (d *Deliverer) Deliver(ctx context.Context, dl workflows.Delivery) (workflows.DeliveryOutcome, error) {
 	var out workflows.DeliveryOutcome
 	if dl.Record != nil {
@@ -32,14 +34,20 @@ func (d *Deliverer) Deliver(ctx context.Context, dl workflows.Delivery) (workflo
 	if out.Onboarding, err = d.Effects.Onboard(ctx, dl.Onboard); err != nil {
 		return out, err
 	}
-	ctx = context.WithoutCancel(ctx)
+	nctx := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		nctx, cancel = context.WithDeadline(nctx, deadline)
+		defer cancel()
+	}
 	for i, n := range dl.Notify {
-		no, err := d.Effects.Notify(ctx, n)
+		no, err := d.Effects.notify(nctx, n, false)
 		out.Notified = append(out.Notified, no)
-		if err != nil {
+		if err != nil || d.Effects.mails(n) {
 			out.Unsent = append(out.Unsent, i)
 		}
 	}
+	ctx = nctx
 	out.Entry = dl.OutcomeEntry(time.Now().UTC(), out)
 	stored, err := d.Lifecycle.Store.FillTimeline(ctx, timelineEvent(dl.WorkflowID, dl.ScanRef, out.Entry))
 	if err == nil { // else the workflow stores the entry

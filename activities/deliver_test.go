@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -74,5 +75,48 @@ func TestDeliver(t *testing.T) {
 				t.Errorf("Notify with Sent: %v, attempts %d; want the sink skipped", err, sink.Attempts(n.MessageID))
 			}
 		})
+	}
+}
+
+type countingMailer struct{ sent int }
+
+func (m *countingMailer) Send(ctx context.Context, _, _ string) error {
+	if _, ok := ctx.Deadline(); !ok {
+		return errors.New("no deadline")
+	}
+	m.sent++
+	return nil
+}
+
+// Deliver leaves e-mail to Notify, which never sends one twice: the
+// notification comes back unsent, with the sinks that took it.
+func TestDeliverLeavesMailToNotify(t *testing.T) {
+	db := testenv.Stores(t)["sqlite"](t)
+	sink, mail := fakes.NewReceiver(t, secret(t)), &countingMailer{}
+	d := &activities.Deliverer{Lifecycle: &activities.Lifecycle{Store: db}, Effects: &activities.Effects{
+		Sender: &outbound.Sender{Secrets: []outbound.Secret{secret(t)}}, Sinks: []activities.Sink{{URL: sink.URL}},
+		Mailer: mail, MailEvents: []string{workflows.NotifyAMLAlert}}}
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.RegisterActivity(d.Deliver)
+	env.RegisterActivity(d.Effects.Notify)
+	dl := workflows.Delivery{WorkflowID: "kyc-scan-1", ScanRef: "scan-1", OutcomeSeq: 2,
+		Onboard: workflows.OnboardingRequest{MessageID: "kyc-scan-1-hold-1", ScanRef: "scan-1", Decision: workflows.DecisionHold, DecisionSeq: 1},
+		Notify:  []workflows.Notification{{MessageID: "kyc-scan-1-aml.alert-1", Event: workflows.NotifyAMLAlert, ScanRef: "scan-1"}}}
+	v, err := env.ExecuteActivity(d.Deliver, dl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out workflows.DeliveryOutcome
+	if err := v.Get(&out); err != nil {
+		t.Fatal(err)
+	}
+	if mail.sent != 0 || len(out.Unsent) != 1 || len(sink.Effective()) != 1 {
+		t.Fatalf("mails %d, outcome %+v, sink calls %d; want the sink reached, the mail left", mail.sent, out, len(sink.Effective()))
+	}
+	n := dl.Notify[0]
+	n.Sent = out.Notified[0].Sent
+	if _, err := env.ExecuteActivity(d.Effects.Notify, n); err != nil || mail.sent != 1 || sink.Attempts(n.MessageID) != 1 {
+		t.Errorf("Notify: %v, mails %d, sink attempts %d; want one mail, the sink skipped", err, mail.sent, sink.Attempts(n.MessageID))
 	}
 }

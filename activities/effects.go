@@ -116,6 +116,16 @@ func (e *Effects) Onboard(ctx context.Context, req workflows.OnboardingRequest) 
 // so a retry after a partial failure sends only the rest (an e-mail is
 // never sent twice by a retry).
 func (e *Effects) Notify(ctx context.Context, n workflows.Notification) (workflows.NotifyOutcome, error) {
+	return e.notify(ctx, n, true)
+}
+
+// mails reports whether a notification also goes out by e-mail.
+func (e *Effects) mails(n workflows.Notification) bool {
+	return e.Mailer != nil && contains(e.MailEvents, n.Event)
+}
+
+// notify is Notify, by e-mail too when mail is set.
+func (e *Effects) notify(ctx context.Context, n workflows.Notification, mail bool) (workflows.NotifyOutcome, error) {
 	prior := slices.Clone(n.Sent) // taken by an earlier call (a Deliver)
 	if activity.HasHeartbeatDetails(ctx) {
 		var beat []string
@@ -167,7 +177,7 @@ func (e *Effects) Notify(ctx context.Context, n workflows.Notification) (workflo
 		sent[s.Key()] = true
 		p.add(ctx, mark)
 	}
-	if e.Mailer != nil && contains(e.MailEvents, n.Event) && !sent["email"] {
+	if mail && e.mails(n) && !sent["email"] {
 		if err := e.Mailer.Send(ctx, mailSubject(n), mailBody(n)); err != nil {
 			e.Metrics.notified("failed", "email")
 			errs = append(errs, fmt.Errorf("e-mail: %w", err))

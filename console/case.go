@@ -80,7 +80,7 @@ type result struct {
 // call downstream.
 var acts = map[string]string{
 	workflows.EntryReviewed: "act", workflows.EntryDecided: "act", workflows.EntryOnboarded: "act",
-	workflows.EntryOnboardFailed: "act", workflows.EntrySuperseded: "act", workflows.EntryAMLCleared: "act",
+	workflows.EntryOnboardFailed: "act", workflows.EntrySuperseded: "act", workflows.EntryDeliveryRetried: "act", workflows.EntryAMLCleared: "act",
 	workflows.EntryAMLConfirmed: "act", workflows.EntryApprovalLapsed: "act", workflows.EntryRevised: "act",
 	operator.EntryPersonalDataViewed: "look",
 }

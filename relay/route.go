@@ -29,6 +29,9 @@ type Router struct {
 	// Policy is stamped into every lifecycle the relay starts; a running
 	// lifecycle keeps the policy it started with.
 	Policy workflows.Policy
+	// Generation is the workflow code generation of the runs the relay
+	// starts (workflows.Generation; lower while older workers still run).
+	Generation int
 	// CompanyOfClient maps a KYB clientId to its company (for
 	// COMPANY_TOKEN_EXPIRED); store.ErrNotFound when none is known yet.
 	CompanyOfClient func(ctx context.Context, clientID, externalRef string) (string, error)
@@ -114,7 +117,7 @@ func (rt Router) kyb(ctx context.Context, row store.InboxEvent) ([]Delivery, err
 
 // company is the SignalWithStart of e into its company's lifecycle.
 func (rt Router) company(e workflows.Event) Delivery {
-	return rt.start(workflows.CompanyID(e.CompanyID), workflows.CompanyWorkflow, workflows.Input{CompanyID: e.CompanyID, Policy: rt.Policy, Generation: workflows.Generation}, e,
+	return rt.start(workflows.CompanyID(e.CompanyID), workflows.CompanyWorkflow, workflows.Input{CompanyID: e.CompanyID, Policy: rt.Policy, Generation: rt.Generation}, e,
 		fmt.Sprintf("KYB company %s (client %s)", e.CompanyID, orDash(e.ClientID)),
 		fmt.Sprintf("**iDenfy KYB company verification**\n\n- company id: `%s`\n- clientId: `%s`\n\n"+
 			"Stage and decision are the KybStage and KybDecision search attributes; the `state` query and kycflow's "+
@@ -151,7 +154,7 @@ func (rt Router) amlFanOut(row store.InboxEvent) ([]Delivery, error) {
 
 // kyc is the SignalWithStart of e into its scanRef's lifecycle.
 func (rt Router) kyc(e workflows.Event) Delivery {
-	return rt.start(workflows.ID(e.ScanRef), workflows.VerificationWorkflow, workflows.Input{ScanRef: e.ScanRef, Policy: rt.Policy, Generation: workflows.Generation}, e,
+	return rt.start(workflows.ID(e.ScanRef), workflows.VerificationWorkflow, workflows.Input{ScanRef: e.ScanRef, Policy: rt.Policy, Generation: rt.Generation}, e,
 		fmt.Sprintf("KYC verification %s (client %s)", e.ScanRef, orDash(e.ClientID)),
 		fmt.Sprintf("**iDenfy KYC verification**\n\n- scanRef: `%s`\n- clientId: `%s`\n- externalRef: `%s`\n\n"+
 			"Stage, status and decision are the KycStage, KycStatus and KycDecision search attributes; "+

@@ -61,6 +61,7 @@ type Config struct {
 	MonitoringCANEvery int           `env:"KYCFLOW_MONITORING_CAN_EVERY" envDefault:"500"`
 	ComplianceSLA      time.Duration `env:"KYCFLOW_COMPLIANCE_SLA" envDefault:"48h"`
 	FourEyes           bool          `env:"KYCFLOW_FOUR_EYES"`
+	WorkflowGeneration int           `env:"KYCFLOW_WORKFLOW_GENERATION" envDefault:"1"` // workflows.Generation
 	WorkerCache        int           `env:"KYCFLOW_WORKER_CACHE"`
 	OnboardingURL      string        `env:"KYCFLOW_ONBOARDING_URL"`
 	OnboardingKeys     []string      `env:"KYCFLOW_ONBOARDING_KEYS"`

@@ -39,6 +39,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("aml_alert_action", c.AMLAlertAction),
 		slog.Duration("compliance_sla", c.ComplianceSLA),
 		slog.Bool("four_eyes", c.FourEyes),
+		slog.Int("workflow_generation", c.WorkflowGeneration),
 		slog.String("onboarding_url", RedactURL(c.OnboardingURL)),
 		slog.String("onboarding_keys", countKeys(c.OnboardingKeys)),
 		slog.Int("notify_sinks", len(c.NotifyURLs)),

@@ -11,6 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"kycflow/idenfy"
+
+	"kycflow/workflows"
 )
 
 func TestLoadConfigDefaults(t *testing.T) {
@@ -19,7 +21,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.ListenAddr != ":8080" || cfg.DatabaseURL != "" || cfg.DataDir != "./kycflow-data" || cfg.MaxBodyBytes != 5<<20 ||
-		cfg.AllowlistMode != "enforce" || cfg.allowlist != nil || cfg.IngestTimeout != time.Second || cfg.InsecureSkipSignature {
+		cfg.AllowlistMode != "enforce" || cfg.allowlist != nil || cfg.IngestTimeout != time.Second || cfg.InsecureSkipSignature ||
+		cfg.WorkflowGeneration != workflows.Generation {
 		t.Errorf("defaults = %+v", cfg)
 	}
 }
@@ -35,19 +38,20 @@ func TestLoadConfigReportsEveryProblem(t *testing.T) {
 		"KYCFLOW_IDENFY_KYC_KEYS=a,,b",
 		"KYCFLOW_INGEST_TIMEOUT=30s",
 		"KYCFLOW_LOG_LEVEL=loud",
+		"KYCFLOW_WORKFLOW_GENERATION=9",
 	})
 	var cerr *ConfigError
 	if !errors.As(err, &cerr) {
 		t.Fatalf("LoadConfig() error = %v, want *ConfigError", err)
 	}
 	for _, want := range []string{"KYCFLOW_MAX_BODY_BYTES", "block", "not-a-cidr", "proxy.local", "KYCFLOW_TLS_KEY_FILE",
-		"KYCFLOW_DATABASE_URL", "KYCFLOW_IDENFY_KYC_KEYS", "KYCFLOW_INGEST_TIMEOUT", "KYCFLOW_LOG_LEVEL"} {
+		"KYCFLOW_DATABASE_URL", "KYCFLOW_IDENFY_KYC_KEYS", "KYCFLOW_INGEST_TIMEOUT", "KYCFLOW_LOG_LEVEL", "KYCFLOW_WORKFLOW_GENERATION"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s:\n%v", want, err)
 		}
 	}
-	if len(cerr.Problems) < 9 {
-		t.Errorf("got %d problems, want at least 9", len(cerr.Problems))
+	if len(cerr.Problems) < 10 {
+		t.Errorf("got %d problems, want at least 10", len(cerr.Problems))
 	}
 }
 

@@ -70,6 +70,9 @@ func (c *Config) validateEffects() []error {
 	if c.OnboardingAttempts <= 0 {
 		add("KYCFLOW_ONBOARDING_MAX_ATTEMPTS must be positive")
 	}
+	if c.WorkflowGeneration < 0 || c.WorkflowGeneration > workflows.Generation {
+		add("KYCFLOW_WORKFLOW_GENERATION must be 0 to %d (this build's newest)", workflows.Generation)
+	}
 	return errs
 }
 

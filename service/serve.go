@@ -41,7 +41,8 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, ln net.Listener) e
 	}
 	defer tc.Close()
 	rl := relay.New(db, tc, relay.Options{
-		Router:  relay.Router{TaskQueue: cfg.TaskQueue, Policy: cfg.Policy(), CompanyOfClient: db.CompanyOfClient},
+		Router: relay.Router{TaskQueue: cfg.TaskQueue, Policy: cfg.Policy(), Generation: cfg.WorkflowGeneration,
+			CompanyOfClient: db.CompanyOfClient},
 		Log:     log.With("component", "relay"),
 		Metrics: relay.NewMetrics(reg),
 	})

@@ -47,6 +47,9 @@ type TimelineEvent struct {
 	// no check of what is there: a delivery's outcome, which the delivery
 	// may have stored itself (FillTimeline).
 	Fill bool `db:"-"`
+	// Inserted is set by a save that stored the entry (not a retry's
+	// second write of it).
+	Inserted bool `db:"-"`
 }
 
 // Upsert the projection unless a newer one (higher seq) is already stored:
@@ -85,16 +88,18 @@ func (d *DB) saveLifecycle(ctx context.Context, what string, events []TimelineEv
 	}
 	defer tx.Rollback()
 	ins := tx.Rebind(insertTimeline)
-	for _, e := range events {
+	for i, e := range events {
 		res, err := tx.ExecContext(ctx, ins, e.WorkflowID, e.Seq, e.ScanRef, e.Type, e.At.UTC(), e.InboxID, e.Detail)
 		if err != nil {
 			return fmt.Errorf("append timeline of %s seq %d: %w", what, e.Seq, err)
 		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 && !e.Fill {
+		n, err := res.RowsAffected()
+		if err == nil && n == 0 && !e.Fill {
 			if err := sameEntry(ctx, tx, e); err != nil {
 				return err
 			}
 		}
+		events[i].Inserted = err == nil && n == 1
 	}
 	if _, err := tx.ExecContext(ctx, tx.Rebind(upsert), args...); err != nil {
 		return fmt.Errorf("upsert %s: %w", what, err)

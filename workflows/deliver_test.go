@@ -2,12 +2,15 @@ package workflows_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 
+	"kycflow/idenfy"
 	"kycflow/workflows"
 )
 
@@ -99,4 +102,64 @@ func TestRejectedDeliverIsRecordedAndNotified(t *testing.T) {
 		t.Errorf("timeline %v, calls %d, notifications %v; want one call, onboarding_failed, both notified", all, f.calls, f.events())
 	}
 	gapless(t, f)
+}
+
+// inOrder fails if the endpoint got an older decision after a newer one.
+func inOrder(t *testing.T, f *trail, what string) {
+	t.Helper()
+	var seqs []int
+	for _, o := range f.onboarded {
+		seqs = append(seqs, o.DecisionSeq)
+	}
+	if !slices.IsSorted(seqs) || len(seqs) == 0 || seqs[len(seqs)-1] != f.last().DecisionSeq {
+		t.Errorf("%s: decisions onboarded in order %v, last decided %d; want the newest last", what, seqs, f.last().DecisionSeq)
+	}
+}
+
+func hasFill(r workflows.Record) bool { return len(r.Fill) > 0 }
+
+// Decision 1's Deliver call fails; while its record is stored again (slowly,
+// here), decision 2 is made. Decision 1's retry keeps its place in line:
+// it never goes out after decision 2, fast or slow.
+func TestFailedDeliverKeepsItsPlaceInLine(t *testing.T) {
+	for _, slowNewer := range []bool{false, true} {
+		f := &trail{failFirst: 1}
+		env := newEnv(t, f)
+		env.OnActivity(workflows.ActivityRecordState, mock.Anything, mock.MatchedBy(hasFill)).After(10 * time.Minute).Return(f.record)
+		env.OnActivity(workflows.ActivityRecordState, mock.Anything, mock.Anything).Return(f.record)
+		if slowNewer {
+			env.OnActivity(workflows.ActivityDeliver, mock.Anything, mock.MatchedBy(func(d workflows.Delivery) bool { return d.Onboard.DecisionSeq == 2 })).
+				After(20 * time.Minute).Return(f.deliver)
+		}
+		env.OnActivity(workflows.ActivityDeliver, mock.Anything, mock.Anything).Return(f.deliver)
+		send(env, time.Minute, ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallDenied))
+		send(env, 5*time.Minute, manualApproved())
+		run(t, env, workflows.Policy{}, nil)
+		inOrder(t, f, fmt.Sprintf("slow newer call %v", slowNewer))
+		gapless(t, f)
+	}
+}
+
+func hasReviewed(r workflows.Record) bool {
+	return slices.ContainsFunc(r.Entries, func(e workflows.Entry) bool { return e.Type == workflows.EntryReviewed })
+}
+
+// A reviewer's decision is stored by the Update before its call goes out;
+// a revision that arrives meanwhile must not overtake it.
+func TestReviewCallIsNotOvertaken(t *testing.T) {
+	for _, g := range []int{0, workflows.Generation} {
+		f := &trail{}
+		env := newEnv(t, f)
+		env.OnActivity(workflows.ActivityRecordState, mock.Anything, mock.MatchedBy(hasReviewed)).After(10 * time.Minute).Return(f.record)
+		env.OnActivity(workflows.ActivityRecordState, mock.Anything, mock.Anything).Return(f.record)
+		send(env, time.Minute, ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallSuspected))
+		var approve updateResult
+		update(env, time.Hour, workflows.Review{Reviewer: "alice", Decision: "approve", Reason: "ok"}, &approve)
+		send(env, time.Hour+5*time.Minute, ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallDenied))
+		runGeneration(t, env, g, workflows.Policy{}, nil)
+		inOrder(t, f, fmt.Sprintf("generation %d", g))
+		if g > 0 {
+			gapless(t, f)
+		}
+	}
 }

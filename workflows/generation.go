@@ -15,18 +15,21 @@ import (
 // upsert of TemporalChangeVersion, and that upsert rewrites the run's
 // visibility row; a generation costs nothing.
 //
-// Workers must be upgraded before the relay that starts runs of a new
-// generation (README, "Upgrading"): a worker that does not know the field
-// runs the older code, and a newer worker could not replay that history.
+// A worker that does not know the field runs the older code, and a newer
+// worker could not replay that history: every worker must know a
+// generation before the relay starts runs of it (README, "Generations";
+// KYCFLOW_WORKFLOW_GENERATION holds the relay back during an upgrade).
 const (
 	// GenerationLean (2026-12, issue 22) runs have every change up to the
 	// baseline marker without asking, load the stored lifecycle with a
 	// local activity, and deliver a decision with one Deliver activity.
 	GenerationLean = 1
 
-	// Generation is the generation the relay starts runs with and every
-	// run continues as new into: a new run starts a new history, so it
-	// may take the newest code whatever its predecessor ran.
+	// Generation is the newest generation: what the relay starts runs
+	// with by default (KYCFLOW_WORKFLOW_GENERATION). A run continues as
+	// new in its own generation, so a worker that is not upgraded yet
+	// never takes the first task of a run it cannot run, and a worker
+	// panics (its task is retried elsewhere) on a newer generation.
 	Generation = GenerationLean
 )
 
@@ -35,11 +38,13 @@ var leanChanges = changes{baseline: true, effects: true, monitored: true, cautio
 
 // loadStoredLocally loads the stored lifecycle with a local activity: its
 // result is a marker in the first workflow task, not an activity and a
-// workflow task of its own. That is safe here, where a local store write
-// would not be: nothing of this run has written to the store before its
-// first workflow task completes (records are activities that task
-// schedules), and no other run of the workflow ID is running, so a retried
-// first task reads what the failed attempt read.
+// workflow task of its own. A retried first task loads again, and reads
+// what its failed attempt read: the attempt's commands (the activities it
+// scheduled) took effect only had it completed, the review Update's
+// handler is set only after the load, and the one write the attempt may
+// have made itself, its first record (recordLocally), carries the state
+// the run loaded, which the load of the same run takes instead. A
+// continued run carries its state and loads nothing.
 func loadStoredLocally(ctx workflow.Context, name, subject string) (*State, error) {
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry, Summary: "load stored lifecycle of " + subject,

@@ -157,28 +157,36 @@ func (r *run) save(ctx workflow.Context, storeFirst bool) error {
 	}
 	first := r.firstRecord
 	r.firstRecord = false
-	d, fast := r.takeDelivery()
 	s := r.m.s
-	rec := Record{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, State: *s, Entries: entries}
-	if fast && !storeFirst {
-		d.Record = &rec
-		r.publish()
-		r.deliver(ctx, d)
-		return nil
+	if !storeFirst {
+		if d, fast := r.takeDelivery(); fast {
+			d.Record = &Record{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, State: *s, Entries: entries}
+			r.publish()
+			r.deliver(ctx, d)
+			return nil
+		}
 	}
+	rec := Record{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, State: *s, Entries: entries}
 	summary := fmt.Sprintf("record %d timeline entries; stage %s", len(entries), s.Stage)
 	var err error
-	if first && !storeFirst {
+	switch {
+	case first && !storeFirst:
 		rec.RunID, rec.Prior = workflow.GetInfo(ctx).WorkflowExecution.RunID, r.prior
 		err = recordLocally(ctx, summary, rec)
-	} else {
+	case storeFirst:
+		// The review's onboarding call waits for its record: no other
+		// call may take the fast path and go out before it.
+		r.queued++
+		err = storeCall(ctx, ActivityRecordState, summary, rec).Get(ctx, nil)
+		r.queued--
+	default:
 		err = storeCall(ctx, ActivityRecordState, summary, rec).Get(ctx, nil)
 	}
 	if err != nil {
 		return fmt.Errorf("record state: %w", err)
 	}
 	r.publish()
-	if fast {
+	if d, fast := r.takeDelivery(); fast {
 		r.deliver(ctx, d)
 	}
 	r.launch(ctx) // side effects only after the state that asked for them is stored

@@ -74,12 +74,21 @@ func (r *run) deliver(ctx workflow.Context, d Delivery) {
 // delivered takes a Deliver call's outcome: on success, notifications
 // some sink did not take are sent again; otherwise the call's outcome
 // entry says what happened, its record is stored (again: storing is
-// idempotent), and the separate activities send what it did not.
+// idempotent), and the separate activities send what it did not, the
+// onboarding call with the attempts it has left.
 func (r *run) delivered(ctx workflow.Context, d Delivery, out DeliveryOutcome, err error, superseded bool) error {
 	var effects []effect
 	var fill []Entry
+	var retry *OnboardingRequest
 	now := workflow.Now(ctx)
 	label := d.Onboard.label()
+	attemptsLeft := r.m.p.OnboardingAttempts - 1
+	failed := func(detail string) {
+		fill = append(fill, Entry{Seq: d.OutcomeSeq, Type: EntryOnboardFailed, At: now, Detail: detail})
+		n := r.m.notification(now, NotifyOnboardingFailed, detail)
+		n.MessageID = fmt.Sprintf("%s-%s-%d", d.WorkflowID, NotifyOnboardingFailed, d.OutcomeSeq)
+		effects = append(effects, effect{Notify: n})
+	}
 	switch {
 	case err == nil:
 		for _, i := range out.Unsent {
@@ -94,15 +103,12 @@ func (r *run) delivered(ctx workflow.Context, d Delivery, out DeliveryOutcome, e
 		fill = append(fill, d.OutcomeEntry(now, out))
 	case superseded:
 		fill = append(fill, Entry{Seq: d.OutcomeSeq, Type: EntrySuperseded, At: now, Detail: label + " not delivered: a newer onboarding call replaced it"})
-	case isRejected(err):
-		detail := fmt.Sprintf("%s not delivered: %s", label, failure(err))
-		fill = append(fill, Entry{Seq: d.OutcomeSeq, Type: EntryOnboardFailed, At: now, Detail: detail})
-		effects = append(effects, effect{Notify: r.m.notification(now, NotifyOnboardingFailed, detail)})
+	case isRejected(err) || attemptsLeft <= 0:
+		failed(fmt.Sprintf("%s not delivered: %s", label, failure(err)))
 	default:
 		fill = append(fill, Entry{Seq: d.OutcomeSeq, Type: EntryDeliveryRetried, At: now,
-			Detail: fmt.Sprintf("%s: the call did not finish (%s); sent again by separate calls", label, failure(err))})
-		req := d.Onboard
-		effects = append(effects, effect{Onboard: &req})
+			Detail: fmt.Sprintf("%s: the first attempt did not finish (%s); retrying", label, failure(err))})
+		retry = &d.Onboard
 	}
 	if err != nil {
 		for i := range d.Notify {
@@ -113,16 +119,35 @@ func (r *run) delivered(ctx workflow.Context, d Delivery, out DeliveryOutcome, e
 	if d.Record != nil {
 		entries = d.Record.Entries
 	}
+	replaced := false
+	if retry != nil {
+		// The retry keeps its place in line while the record is stored:
+		// a newer call neither starts before it nor is replaced by it.
+		r.queued++
+		r.supersede = func() { replaced = true }
+	}
 	s := r.m.s
 	rec := Record{WorkflowID: d.WorkflowID, State: *s, Entries: append(entries, r.m.flush()...), Fill: fill}
 	summary := fmt.Sprintf("record the outcome of %s; stage %s", label, s.Stage)
-	if err := storeCall(ctx, ActivityRecordState, summary, rec).Get(ctx, nil); err != nil {
+	err = storeCall(ctx, ActivityRecordState, summary, rec).Get(ctx, nil)
+	if retry != nil {
+		r.queued--
+	}
+	if err != nil {
 		return fmt.Errorf("record state: %w", err)
 	}
 	r.publish()
 	r.start(ctx, effects)
 	r.launch(ctx)
-	return nil
+	switch {
+	case retry == nil:
+		return nil
+	case replaced:
+		r.m.add(workflow.Now(ctx), EntrySuperseded, 0, label+" not sent again: a newer onboarding call replaced it")
+	default: // in line at once (no yield since the check), after the policy's first backoff
+		r.onboard(ctx, *retry, attemptsLeft, onboardingBackoff)
+	}
+	return r.record(ctx)
 }
 
 func isRejected(err error) bool {

@@ -25,7 +25,7 @@ func (r *run) start(ctx workflow.Context, effects []effect) {
 			}()
 			switch {
 			case e.Onboard != nil:
-				r.onboard(ctx, *e.Onboard)
+				r.onboard(ctx, *e.Onboard, r.m.p.OnboardingAttempts, 0)
 			case e.Notify != nil:
 				r.notify(ctx, *e.Notify)
 			case e.Reconcile:
@@ -38,11 +38,16 @@ func (r *run) start(ctx workflow.Context, effects []effect) {
 	}
 }
 
-func (r *run) onboard(ctx workflow.Context, req OnboardingRequest) {
+// onboardingBackoff is the onboarding call's first retry interval.
+const onboardingBackoff = 2 * time.Second
+
+// onboard makes an onboarding call of at most attempts attempts, the first
+// after delay (a retry of a Deliver call's attempt waits the backoff).
+func (r *run) onboard(ctx workflow.Context, req OnboardingRequest, attempts int32, delay time.Duration) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute, HeartbeatTimeout: 10 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute,
-			MaximumAttempts: r.m.p.OnboardingAttempts, NonRetryableErrorTypes: []string{ErrOnboardingRejected}},
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: onboardingBackoff, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute,
+			MaximumAttempts: attempts, NonRetryableErrorTypes: []string{ErrOnboardingRejected}},
 		Summary: "onboarding call: " + req.label(),
 	})
 	superseded := false
@@ -71,6 +76,10 @@ func (r *run) onboard(ctx workflow.Context, req OnboardingRequest) {
 		actx, cancel = workflow.WithCancel(workflow.WithActivityOptions(actx, ao))
 		r.onboarding++
 		defer func() { r.onboarding-- }()
+	}
+	if delay > 0 && workflow.Sleep(actx, delay) != nil { // cancelled: replaced by a newer call
+		r.m.add(workflow.Now(ctx), EntrySuperseded, 0, req.label()+" not sent again: a newer onboarding call replaced it")
+		return
 	}
 	var out OnboardingOutcome
 	err := workflow.ExecuteActivity(actx, ActivityOnboard, req).Get(ctx, &out)

@@ -62,6 +62,11 @@ var storeRetry = &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoef
 func Verification(ctx workflow.Context, in Input) error {
 	in.Policy = in.Policy.WithDefaults()
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry})
+	if in.Generation > Generation {
+		// Fail the task, to be retried on an upgraded worker: running a
+		// newer generation's history with this code would corrupt it.
+		panic(fmt.Sprintf("generation %d is newer than this worker's %d: upgrade the worker", in.Generation, Generation))
+	}
 	lean := in.Generation >= GenerationLean
 	s := in.State
 	var prior *State // what a lean run loaded, as it was
@@ -136,7 +141,7 @@ func (r *run) continueAsNew(in Input) error {
 	s.Carried, s.CarriedEffects = r.m.flush(), r.m.takeEffects()
 	s.Seen = s.Seen[max(0, len(s.Seen)-maxSeen):]
 	return workflow.NewContinueAsNewError(r.ctx, workflow.GetInfo(r.ctx).WorkflowType.Name,
-		Input{ScanRef: in.ScanRef, CompanyID: in.CompanyID, Policy: in.Policy, State: s, Generation: Generation})
+		Input{ScanRef: in.ScanRef, CompanyID: in.CompanyID, Policy: in.Policy, State: s, Generation: in.Generation})
 }
 
 // upgrade lets a run that began before onboarding, notifications, AML
