@@ -25,6 +25,8 @@ type Deliverer struct {
 // twice: a Deliver call that dies after sending would be sent again.
 func (d *Deliverer) Deliver(ctx context.Context, dl workflows.Delivery) (workflows.DeliveryOutcome, error) {
 	var out workflows.DeliveryOutcome
+	stop := heartbeat(ctx, nil) // a slow store is not a dead worker
+	defer stop()
 	if dl.Record != nil {
 		if err := d.Lifecycle.RecordState(ctx, *dl.Record); err != nil {
 			return out, err
@@ -35,9 +37,9 @@ func (d *Deliverer) Deliver(ctx context.Context, dl workflows.Delivery) (workflo
 		return out, err
 	}
 	nctx := context.WithoutCancel(ctx)
-	if deadline, ok := ctx.Deadline(); ok {
+	if deadline, ok := ctx.Deadline(); ok { // leave the outcome's write its time
 		var cancel context.CancelFunc
-		nctx, cancel = context.WithDeadline(nctx, deadline)
+		nctx, cancel = context.WithDeadline(nctx, deadline.Add(-outcomeTime))
 		defer cancel()
 	}
 	for i, n := range dl.Notify {
@@ -56,3 +58,7 @@ func (d *Deliverer) Deliver(ctx context.Context, dl workflows.Delivery) (workflo
 	}
 	return out, nil
 }
+
+// outcomeTime is what a Deliver call keeps of its time for storing its
+// outcome: notifications to slow sinks stop short of it.
+const outcomeTime = 5 * time.Second

@@ -163,3 +163,43 @@ func TestReviewCallIsNotOvertaken(t *testing.T) {
 		}
 	}
 }
+
+// A lean run sends a reviewer's decision downstream only once the record
+// of it is stored, even when another record (a duplicate webhook's) is
+// stored first. (Runs before generations launched whatever a record found
+// waiting, as they still do on replay.)
+func TestReviewCallWaitsForItsRecord(t *testing.T) {
+	f := &trail{}
+	env := newEnv(t, f)
+	var early []string
+	stored := func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return slices.ContainsFunc(f.records, hasReviewed)
+	}
+	check := func(what string) {
+		if !stored() {
+			early = append(early, what)
+		}
+	}
+	env.OnActivity(workflows.ActivityRecordState, mock.Anything, mock.MatchedBy(hasReviewed)).After(10 * time.Minute).Return(f.record)
+	env.OnActivity(workflows.ActivityRecordState, mock.Anything, mock.Anything).Return(f.record)
+	env.OnActivity(workflows.ActivityOnboard, mock.Anything, mock.Anything).Return(func(ctx context.Context, r workflows.OnboardingRequest) (workflows.OnboardingOutcome, error) {
+		check("onboard")
+		return f.onboard(ctx, r)
+	})
+	env.OnActivity(workflows.ActivityDeliver, mock.Anything, mock.Anything).Return(func(ctx context.Context, d workflows.Delivery) (workflows.DeliveryOutcome, error) {
+		check("deliver")
+		return f.deliver(ctx, d)
+	})
+	e := ev(idenfy.EventIdentificationManualFinished, true, idenfy.OverallSuspected)
+	send(env, time.Minute, e)
+	var approve updateResult
+	update(env, time.Hour, workflows.Review{Reviewer: "alice", Decision: "approve", Reason: "ok"}, &approve)
+	send(env, time.Hour+time.Minute, e) // the same webhook again
+	run(t, env, workflows.Policy{}, nil)
+	if len(early) > 0 || len(f.onboarded) != 1 {
+		t.Errorf("calls before the review's record was stored: %v; onboarded %d", early, len(f.onboarded))
+	}
+	gapless(t, f)
+}

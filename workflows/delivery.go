@@ -23,6 +23,8 @@ type Delivery struct {
 	// OutcomeSeq is the timeline entry the onboarding call's outcome
 	// fills: the sequence number reserved when the call was asked for.
 	OutcomeSeq int64 `json:"outcomeSeq"`
+	// Order is the onboarding call's place among the lifecycle's calls.
+	Order int64 `json:"order,omitempty"`
 }
 
 // DeliveryOutcome is what a Deliver call achieved.

@@ -46,15 +46,30 @@ var leanChanges = changes{baseline: true, effects: true, monitored: true, cautio
 // the run loaded, which the load of the same run takes instead. A
 // continued run carries its state and loads nothing.
 func loadStoredLocally(ctx workflow.Context, name, subject string) (*State, error) {
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry, Summary: "load stored lifecycle of " + subject,
-	})
 	var stored *State
-	if err := workflow.ExecuteLocalActivity(lctx, name, subject).Get(ctx, &stored); err != nil {
+	if err := storeLocally(ctx, name, "load stored lifecycle of "+subject, subject, &stored); err != nil {
 		return nil, fmt.Errorf("load stored lifecycle: %w", err)
 	}
 	return stored, nil
 }
+
+// storeLocally runs a store activity as a local activity for up to
+// localStoreTime, then, while the store stays away, as an activity
+// retried until it is back (storeCall): a local activity's retries end
+// with its schedule-to-close timeout, and a run must not fail because the
+// store was away.
+func storeLocally(ctx workflow.Context, name, summary string, arg, result any) error {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 10 * time.Second, ScheduleToCloseTimeout: localStoreTime, RetryPolicy: storeRetry, Summary: summary,
+	})
+	if err := workflow.ExecuteLocalActivity(lctx, name, arg).Get(ctx, result); err == nil {
+		return nil
+	}
+	return storeCall(ctx, name, summary+" (the store was away)", arg).Get(ctx, result)
+}
+
+// localStoreTime is how long a store call stays local.
+const localStoreTime = 30 * time.Second
 
 // recordLocally stores a lean run's first record with a local activity: a
 // marker in the workflow task that applied the run's first events, not an
@@ -71,10 +86,8 @@ func loadStoredLocally(ctx workflow.Context, name, subject string) (*State, erro
 // task may see events in another order than its failed attempt, and a
 // lost Update may leave entries nobody made): it stays an activity.
 func recordLocally(ctx workflow.Context, summary string, rec Record) error {
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second, RetryPolicy: storeRetry, Summary: summary,
-	})
-	return workflow.ExecuteLocalActivity(lctx, ActivityRecordState, rec).Get(ctx, nil)
+	rec.State = *rec.State.clone() // a local activity gets its argument as it is, not encoded
+	return storeLocally(ctx, ActivityRecordState, summary, rec, nil)
 }
 
 // clone is a deep copy of s (through JSON, as history carries it).

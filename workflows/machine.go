@@ -39,6 +39,10 @@ type effect struct {
 	Onboard   *OnboardingRequest `json:"onboard,omitempty"`
 	Notify    *Notification      `json:"notify,omitempty"`
 	Reconcile bool               `json:"reconcile,omitempty"`
+	// Order is an onboarding call's place among the lifecycle's calls
+	// (the timeline position that asked for it): in a lean run, a call
+	// never goes out after a newer one has.
+	Order int64 `json:"order,omitempty"`
 }
 
 func (m *machine) add(now time.Time, typ string, inboxID int64, detail string) {
@@ -91,5 +95,5 @@ func (m *machine) onboard(now time.Time, reviewer string) {
 		sum := s.Verdict.Summary
 		req.Result = &sum
 	}
-	m.out = append(m.out, effect{Onboard: req})
+	m.out = append(m.out, effect{Onboard: req, Order: s.Seq})
 }

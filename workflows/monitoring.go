@@ -199,7 +199,7 @@ func (m *machine) downstream(now time.Time, action Decision, reason, reviewer st
 	m.out = append(m.out, effect{Onboard: &OnboardingRequest{
 		MessageID: fmt.Sprintf("%s-%s-%d", s.WorkflowID(), action, s.Seq), ScanRef: s.ScanRef, CompanyID: s.companyOnly(), ClientID: s.ClientID,
 		ExternalRef: s.ExternalRef, Decision: action, DecisionSeq: s.DecisionSeq, Reason: reason, Reviewer: reviewer, DecidedAt: now,
-	}})
+	}, Order: s.Seq})
 }
 
 // alertClosed ends an AML alert: back to monitoring, or, when iDenfy

@@ -27,6 +27,7 @@ type run struct {
 	queued          int    // onboarding calls waiting for their turn (cautious runs)
 	firstRecord     bool   // a lean run that loaded its state has not recorded yet
 	prior           *State // the stored state that run loaded (nil: none)
+	launched        int64  // the order of the newest onboarding call launched (lean runs)
 
 	timer   workflow.Future
 	timerAt time.Time
@@ -149,17 +150,23 @@ func (r *run) deadlineTimer() workflow.Future {
 func (r *run) record(ctx workflow.Context) error { return r.save(ctx, false) }
 
 // save is record; storeFirst stores the state before it returns, as the
-// review Update must (its caller reads the store next).
+// review Update must (its caller reads the store next). A lean run starts
+// the side effects the flushed entries asked for, and only those, after
+// their record: effects asked for while it is stored wait for theirs.
 func (r *run) save(ctx workflow.Context, storeFirst bool) error {
 	entries := r.m.flush()
 	if len(entries) == 0 {
 		return nil
 	}
+	var effects []effect
+	if r.lean {
+		effects = r.m.takeEffects()
+	}
 	first := r.firstRecord
 	r.firstRecord = false
 	s := r.m.s
 	if !storeFirst {
-		if d, fast := r.takeDelivery(); fast {
+		if d, fast := r.delivery(effects); fast {
 			d.Record = &Record{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, State: *s, Entries: entries}
 			r.publish()
 			r.deliver(ctx, d)
@@ -169,27 +176,25 @@ func (r *run) save(ctx workflow.Context, storeFirst bool) error {
 	rec := Record{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, State: *s, Entries: entries}
 	summary := fmt.Sprintf("record %d timeline entries; stage %s", len(entries), s.Stage)
 	var err error
-	switch {
-	case first && !storeFirst:
+	if first && !storeFirst {
 		rec.RunID, rec.Prior = workflow.GetInfo(ctx).WorkflowExecution.RunID, r.prior
 		err = recordLocally(ctx, summary, rec)
-	case storeFirst:
-		// The review's onboarding call waits for its record: no other
-		// call may take the fast path and go out before it.
-		r.queued++
-		err = storeCall(ctx, ActivityRecordState, summary, rec).Get(ctx, nil)
-		r.queued--
-	default:
+	} else {
 		err = storeCall(ctx, ActivityRecordState, summary, rec).Get(ctx, nil)
 	}
 	if err != nil {
 		return fmt.Errorf("record state: %w", err)
 	}
 	r.publish()
-	if d, fast := r.takeDelivery(); fast {
-		r.deliver(ctx, d)
+	if !r.lean {
+		r.launch(ctx) // side effects only after the state that asked for them is stored
+		return nil
 	}
-	r.launch(ctx) // side effects only after the state that asked for them is stored
+	if d, fast := r.delivery(effects); fast {
+		r.deliver(ctx, d)
+	} else {
+		r.start(ctx, effects)
+	}
 	return nil
 }
 

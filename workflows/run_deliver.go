@@ -9,23 +9,23 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// takeDelivery takes the side effects the machine asked for as one Deliver
-// call when they are a lean run's decision going downstream: one
-// onboarding call and its notifications, with no other onboarding call
-// running or waiting its turn (a cautious run sends them one at a time,
-// and a call that waited would hold up the record it carries). It
-// reserves the timeline entry of the call's outcome.
-func (r *run) takeDelivery() (Delivery, bool) {
+// delivery makes one Deliver call of the side effects a record asked for
+// when they are a lean run's decision going downstream: one onboarding
+// call and its notifications, with no other onboarding call running or
+// waiting its turn (a cautious run sends them one at a time, and a call
+// that waited would hold up the record it carries). It reserves the
+// timeline entry of the call's outcome.
+func (r *run) delivery(effects []effect) (Delivery, bool) {
 	if !r.lean || r.onboarding > 0 || r.queued > 0 {
 		return Delivery{}, false
 	}
 	var d Delivery
 	onboards := 0
-	for _, e := range r.m.out {
+	for _, e := range effects {
 		switch {
 		case e.Onboard != nil:
 			onboards++
-			d.Onboard = *e.Onboard
+			d.Onboard, d.Order = *e.Onboard, e.Order
 		case e.Notify != nil:
 			d.Notify = append(d.Notify, *e.Notify)
 		default:
@@ -35,21 +35,34 @@ func (r *run) takeDelivery() (Delivery, bool) {
 	if onboards != 1 {
 		return Delivery{}, false
 	}
-	r.m.out = nil
 	s := r.m.s
 	s.Seq++
 	d.WorkflowID, d.ScanRef, d.OutcomeSeq = s.WorkflowID(), s.ScanRef, s.Seq
 	return d, true
 }
 
+// overtaken reports whether a lean run has launched an onboarding call
+// newer than order; otherwise the call of that order is the newest.
+func (r *run) overtaken(order int64) bool {
+	if !r.lean {
+		return false
+	}
+	if order < r.launched {
+		return true
+	}
+	r.launched = order
+	return false
+}
+
 // deliver runs a Deliver call in its own coroutine. It is tried once:
 // the separate activities, with their retry policies, take over whatever
 // it did not finish. A newer onboarding call supersedes it as it does an
-// Onboard call (run_effects.go).
+// Onboard call (run_effects.go); one that went out while this call's
+// record was stored (a review's) means this one is not sent.
 func (r *run) deliver(ctx workflow.Context, d Delivery) {
 	r.inflight++
 	r.onboarding++
-	superseded := false
+	superseded := r.overtaken(d.Order)
 	actx, cancel := workflow.WithCancel(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute, HeartbeatTimeout: 10 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
@@ -63,13 +76,19 @@ func (r *run) deliver(ctx workflow.Context, d Delivery) {
 			r.wake.SendAsync(struct{}{})
 		}()
 		var out DeliveryOutcome
-		err := workflow.ExecuteActivity(actx, ActivityDeliver, d).Get(ctx, &out)
+		err := errOvertaken
+		if !superseded {
+			err = workflow.ExecuteActivity(actx, ActivityDeliver, d).Get(ctx, &out)
+		}
 		r.onboarding-- // a call that falls back below must not wait for this one
 		if err := r.delivered(ctx, d, out, err, superseded); err != nil {
 			workflow.GetLogger(ctx).Error("record delivery outcome", "error", err)
 		}
 	})
 }
+
+// errOvertaken is the outcome of a Deliver call never made.
+var errOvertaken = errors.New("a newer onboarding call went out first")
 
 // delivered takes a Deliver call's outcome: on success, notifications
 // some sink did not take are sent again; otherwise the call's outcome
@@ -128,6 +147,7 @@ func (r *run) delivered(ctx workflow.Context, d Delivery, out DeliveryOutcome, e
 	}
 	s := r.m.s
 	rec := Record{WorkflowID: d.WorkflowID, State: *s, Entries: append(entries, r.m.flush()...), Fill: fill}
+	theirs := r.m.takeEffects() // asked for by the entries flushed with this record
 	summary := fmt.Sprintf("record the outcome of %s; stage %s", label, s.Stage)
 	err = storeCall(ctx, ActivityRecordState, summary, rec).Get(ctx, nil)
 	if retry != nil {
@@ -137,15 +157,14 @@ func (r *run) delivered(ctx workflow.Context, d Delivery, out DeliveryOutcome, e
 		return fmt.Errorf("record state: %w", err)
 	}
 	r.publish()
-	r.start(ctx, effects)
-	r.launch(ctx)
+	r.start(ctx, append(effects, theirs...))
 	switch {
 	case retry == nil:
 		return nil
 	case replaced:
 		r.m.add(workflow.Now(ctx), EntrySuperseded, 0, label+" not sent again: a newer onboarding call replaced it")
 	default: // in line at once (no yield since the check), after the policy's first backoff
-		r.onboard(ctx, *retry, attemptsLeft, onboardingBackoff)
+		r.onboard(ctx, *retry, d.Order, attemptsLeft, onboardingBackoff)
 	}
 	return r.record(ctx)
 }

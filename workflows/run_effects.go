@@ -25,7 +25,7 @@ func (r *run) start(ctx workflow.Context, effects []effect) {
 			}()
 			switch {
 			case e.Onboard != nil:
-				r.onboard(ctx, *e.Onboard, r.m.p.OnboardingAttempts, 0)
+				r.onboard(ctx, *e.Onboard, e.Order, r.m.p.OnboardingAttempts, 0)
 			case e.Notify != nil:
 				r.notify(ctx, *e.Notify)
 			case e.Reconcile:
@@ -42,8 +42,14 @@ func (r *run) start(ctx workflow.Context, effects []effect) {
 const onboardingBackoff = 2 * time.Second
 
 // onboard makes an onboarding call of at most attempts attempts, the first
-// after delay (a retry of a Deliver call's attempt waits the backoff).
-func (r *run) onboard(ctx workflow.Context, req OnboardingRequest, attempts int32, delay time.Duration) {
+// after delay (a retry of a Deliver call's attempt waits the backoff). In
+// a lean run, a call whose order is older than one already launched is
+// not sent: it was replaced while it waited for its record.
+func (r *run) onboard(ctx workflow.Context, req OnboardingRequest, order int64, attempts int32, delay time.Duration) {
+	if r.overtaken(order) {
+		r.m.add(workflow.Now(ctx), EntrySuperseded, 0, req.label()+" not sent: a newer onboarding call replaced it")
+		return
+	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute, HeartbeatTimeout: 10 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: onboardingBackoff, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute,
