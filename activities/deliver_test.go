@@ -49,14 +49,7 @@ func TestDeliver(t *testing.T) {
 				t.Fatalf("after a failed call: timeline %+v (%v), notifications %d; want the record only", tl, err, len(sink.Effective()))
 			}
 
-			v, err := env.ExecuteActivity(d.Deliver, dl)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out workflows.DeliveryOutcome
-			if err := v.Get(&out); err != nil {
-				t.Fatal(err)
-			}
+			out := deliver(t, env, d, dl)
 			tl, err = db.Timeline(context.Background(), "scan-1")
 			if err != nil || len(tl) != 3 || tl[2].Type != workflows.EntryOnboarded || !out.Stored || tl[2].Detail != out.Entry.Detail ||
 				!strings.Contains(out.Entry.Detail, "accepted by the onboarding endpoint: 200; notified verification.decided → [") {
@@ -103,14 +96,7 @@ func TestDeliverLeavesMailToNotify(t *testing.T) {
 	dl := workflows.Delivery{WorkflowID: "kyc-scan-1", ScanRef: "scan-1", OutcomeSeq: 2,
 		Onboard: workflows.OnboardingRequest{MessageID: "kyc-scan-1-hold-1", ScanRef: "scan-1", Decision: workflows.DecisionHold, DecisionSeq: 1},
 		Notify:  []workflows.Notification{{MessageID: "kyc-scan-1-aml.alert-1", Event: workflows.NotifyAMLAlert, ScanRef: "scan-1"}}}
-	v, err := env.ExecuteActivity(d.Deliver, dl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out workflows.DeliveryOutcome
-	if err := v.Get(&out); err != nil {
-		t.Fatal(err)
-	}
+	out := deliver(t, env, d, dl)
 	if mail.sent != 0 || len(out.Unsent) != 1 || len(sink.Effective()) != 1 {
 		t.Fatalf("mails %d, outcome %+v, sink calls %d; want the sink reached, the mail left", mail.sent, out, len(sink.Effective()))
 	}
@@ -119,4 +105,18 @@ func TestDeliverLeavesMailToNotify(t *testing.T) {
 	if _, err := env.ExecuteActivity(d.Effects.Notify, n); err != nil || mail.sent != 1 || sink.Attempts(n.MessageID) != 1 {
 		t.Errorf("Notify: %v, mails %d, sink attempts %d; want one mail, the sink skipped", err, mail.sent, sink.Attempts(n.MessageID))
 	}
+}
+
+// deliver runs the Deliver activity and returns its outcome.
+func deliver(t *testing.T, env *testsuite.TestActivityEnvironment, d *activities.Deliverer, dl workflows.Delivery) workflows.DeliveryOutcome {
+	t.Helper()
+	v, err := env.ExecuteActivity(d.Deliver, dl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out workflows.DeliveryOutcome
+	if err := v.Get(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
