@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"sync"
 
@@ -81,7 +83,14 @@ func Run(ctx context.Context, cfg service.Config, o Options, log *slog.Logger) e
 		file = ""
 	}
 	log.Info("starting embedded Temporal server", "address", temporalAddr, "file", file)
-	tsrv, err := StartTemporal(TemporalOptions{File: file, IP: o.IP, Port: o.TemporalPort, Namespace: cfg.TemporalNamespace, Logger: tlog})
+	if os.Getenv("GOGC") == "" {
+		// The operator rule (README, "Production shape"): the Temporal
+		// server's garbage collector marks every cached workflow; half as
+		// many collections halved that cost where the cache fills.
+		debug.SetGCPercent(temporalGOGC)
+	}
+	tsrv, err := StartTemporal(TemporalOptions{File: file, IP: o.IP, Port: o.TemporalPort, Namespace: cfg.TemporalNamespace, Logger: tlog,
+		HistoryCache: temporalHistoryCache})
 	if err != nil {
 		return err
 	}
@@ -191,3 +200,12 @@ func displayAddr(a net.Addr) string {
 	}
 	return a.String()
 }
+
+// The operator rule's settings, as `kycflow dev` and the compose file apply
+// them (README, "Production shape"; BENCHMARKS.md §4.4): the history
+// service caches at most temporalHistoryCache workflows, and the server's
+// process runs with GOGC=temporalGOGC unless GOGC is set.
+const (
+	temporalHistoryCache = 10000
+	temporalGOGC         = 200
+)
